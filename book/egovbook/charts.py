@@ -1,0 +1,241 @@
+"""The book's chart theme, its Altair renderer, and the chart builders used in several chapters.
+
+Importing :mod:`egovbook` registers and enables both the theme and the renderer, so a
+chapter only imports what it uses. Every chart must carry a title, a source line and a
+text alternative (``description``); :func:`finish` sets all three, and the renderer
+refuses a chart without a description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+
+import altair as alt
+import pandas as pd
+from altair.utils.html import spec_to_html
+
+from .paths import EDITIONS
+
+# --- colours: the Okabe-Ito palette, safe for the common colour-vision deficiencies ---
+KAZAKHSTAN = "KAZ"
+HIGHLIGHT = "#D55E00"  # vermillion: Kazakhstan, in every chart of the book
+CONTEXT = "#8c8c8c"  # grey: all other countries, when they are context
+CENTRAL_ASIA = ("KAZ", "UZB", "KGZ", "TJK", "TKM")
+CENTRAL_ASIA_COLOURS = {
+    "Kazakhstan": HIGHLIGHT,
+    "Uzbekistan": "#0072B2",
+    "Kyrgyzstan": "#009E73",
+    "Tajikistan": "#CC79A7",
+    "Turkmenistan": "#56B4E9",
+}
+INDEX_COLOURS = {"OSI": "#0072B2", "TII": "#009E73", "HCI": "#CC79A7", "EPI": "#E69F00", "EGDI": "#000000"}
+
+# Readers see these names; the data uses the short column names.
+INDEX_NAMES = {
+    "egdi": "E-Government Development Index (EGDI)",
+    "osi": "Online Service Index (OSI)",
+    "tii": "Telecommunication Infrastructure Index (TII)",
+    "hci": "Human Capital Index (HCI)",
+    "epi": "E-Participation Index (EPI)",
+}
+INDEX_SHORT = {column: column.upper() for column in INDEX_NAMES}
+UNIT = "index, 0 to 1"
+
+UN_SOURCE = "Source: UN E-Government Survey 2003-2024 (UN DESA), via data/egdi.csv"
+PAPER_SOURCE = "Source: Amagoh & Soltys (2019), Tables 1-3, via data/paper/"
+
+
+# --- theme ------------------------------------------------------------------------------
+
+@alt.theme.register("egovbook", enable=True)
+def egovbook_theme() -> alt.theme.ThemeConfig:
+    font = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+    return {
+        "config": {
+            "font": font,
+            "view": {"continuousWidth": 520, "continuousHeight": 300, "stroke": None},
+            "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 12,
+                      "subtitleColor": "#4d4d4d", "offset": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleColor": "#333333",
+                     "labelColor": "#333333", "gridColor": "#e6e6e6", "domainColor": "#8c8c8c"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "right"},
+            "range": {"category": list(CENTRAL_ASIA_COLOURS.values()) + ["#E69F00", "#000000"]},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 45, "filled": True},
+        }
+    }
+
+
+def finish(chart: alt.TopLevelMixin, title: str, subtitle: str | list[str] | None = None, *,
+           description: str, source: str = UN_SOURCE) -> alt.TopLevelMixin:
+    """Give a chart its title, a subtitle that ends with the source line, and its text alternative."""
+    lines = [] if subtitle is None else ([subtitle] if isinstance(subtitle, str) else list(subtitle))
+    return chart.properties(
+        title=alt.Title(title, subtitle=lines + [source]),
+        description=description,
+    )
+
+
+# --- renderer: stable ids so stored notebook outputs are reproducible --------------------
+
+class ChartWithoutDescription(ValueError):
+    """Every chart in the book needs a text alternative."""
+
+
+def chart_id(spec: dict) -> str:
+    """An id derived from the chart itself, so re-running a notebook gives the same HTML."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
+    return f"egov-chart-{digest[:16]}"
+
+
+EMBED_OPTIONS = {
+    # Export only: the other actions link to the online Vega editor.
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    "i18n": {"PNG_ACTION": "Download chart as PNG", "SVG_ACTION": "Download chart as SVG"},
+}
+
+
+def render(spec: dict, **metadata) -> dict:
+    if not spec.get("description"):
+        raise ChartWithoutDescription(
+            "this chart has no description (its text alternative); build it with egovbook.finish(...)"
+        )
+    output_div = chart_id(spec)
+    body = spec_to_html(
+        spec, mode="vega-lite", vega_version=alt.VEGA_VERSION, vegaembed_version=alt.VEGAEMBED_VERSION,
+        vegalite_version=alt.VEGALITE_VERSION, output_div=output_div, embed_options=EMBED_OPTIONS,
+        fullhtml=False, template="universal",
+    )
+    title = spec.get("title", {})
+    label = title.get("text") if isinstance(title, dict) else title
+    return {
+        "text/html": (f'<figure class="egov-chart" aria-label="{html.escape(str(label or "Chart"))}">'
+                      f'{body}<figcaption class="egov-chart-description">{html.escape(spec["description"])}'
+                      f"</figcaption></figure>"),
+        "text/plain": f"<chart {output_div}: {label}>",
+    }
+
+
+alt.renderers.register("egovbook", render)
+alt.renderers.enable("egovbook")
+
+
+# --- controls ---------------------------------------------------------------------------
+
+def edition_picker(default: int = 2024, name: str = "edition") -> alt.Parameter:
+    """A drop-down of the twelve survey editions."""
+    return alt.param(name=name, value=default,
+                     bind=alt.binding_select(options=list(EDITIONS), name="Survey edition "))
+
+
+def country_picker(survey: pd.DataFrame, default: str = "Kazakhstan", name: str = "country") -> alt.Parameter:
+    """A drop-down of all 193 countries, by current UN name."""
+    names = sorted(survey["country"].unique())
+    return alt.param(name=name, value=default, bind=alt.binding_select(options=names, name="Country "))
+
+
+YEAR_AXIS = alt.Axis(values=list(EDITIONS), format="d", labelAngle=0, title="Survey edition")
+
+
+def year_x() -> alt.X:
+    """Editions on a true time scale: the gaps (2005-2008, then two-yearly) stay visible."""
+    return alt.X("year:Q", axis=YEAR_AXIS, scale=alt.Scale(domain=[min(EDITIONS), max(EDITIONS)]))
+
+
+def index_y(column: str, title: str | None = None, **scale) -> alt.Y:
+    return alt.Y(f"{column}:Q", title=title or f"{INDEX_NAMES[column]} ({UNIT})",
+                 scale=alt.Scale(domain=[0, 1], **scale))
+
+
+def index_tooltip(column: str) -> alt.Tooltip:
+    return alt.Tooltip(f"{column}:Q", title=INDEX_SHORT[column], format=".4f")
+
+
+# --- shaping helpers --------------------------------------------------------------------
+
+def central_asia(survey: pd.DataFrame) -> pd.DataFrame:
+    """The five Central Asian countries (UNU-EGOV sub-region), Kazakhstan first."""
+    rows = survey[survey["iso3"].isin(CENTRAL_ASIA)].copy()
+    rows["order"] = rows["iso3"].map({code: i for i, code in enumerate(CENTRAL_ASIA)})
+    return rows.sort_values(["order", "year"]).drop(columns="order")
+
+
+def long_components(frame: pd.DataFrame, columns=("osi", "tii", "hci"), id_columns=("year", "iso3", "country")):
+    """One row per country, edition and index: the shape Altair wants for a colour legend."""
+    long = frame.melt(id_vars=list(id_columns), value_vars=list(columns), var_name="column", value_name="value")
+    long["index"] = long["column"].map(INDEX_SHORT)
+    long["index_name"] = long["column"].map(INDEX_NAMES)
+    return long.dropna(subset=["value"]).drop(columns="column")
+
+
+def group_means(survey: pd.DataFrame, column: str, iso3: str = KAZAKHSTAN) -> pd.DataFrame:
+    """A country's value next to the mean of its sub-region, its region and the world, per edition.
+
+    Means are over assessed countries only, so unassessed countries do not count as zeros.
+    """
+    country = survey[survey["iso3"] == iso3].iloc[0]
+    assessed = survey[survey["assessed"]]
+    groups = {
+        country["country"]: survey[survey["iso3"] == iso3],
+        f"{country['subregion']} mean": assessed[assessed["subregion"] == country["subregion"]],
+        f"{country['region']} mean": assessed[assessed["region"] == country["region"]],
+        "World mean": assessed,
+    }
+    parts = []
+    for label, rows in groups.items():
+        summary = rows.groupby("year", as_index=False).agg(value=(column, "mean"), countries=(column, "count"))
+        summary["group"] = label
+        parts.append(summary)
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- chart builders used in more than one chapter ---------------------------------------
+
+def country_against_groups(survey: pd.DataFrame, column: str, iso3: str = KAZAKHSTAN) -> alt.Chart:
+    """A country's index over the editions against its sub-region, region and world means.
+
+    Click a legend entry to pick out one line.
+    """
+    data = group_means(survey, column, iso3)
+    name = data["group"].iloc[0]
+    groups = list(dict.fromkeys(data["group"]))
+    pick = alt.selection_point(name="group_pick", fields=["group"], bind="legend")
+    chart = alt.Chart(data).mark_line(point=True).encode(
+        x=year_x(),
+        y=index_y("value", INDEX_NAMES[column] + f" ({UNIT})"),
+        color=alt.Color("group:N", title=None, sort=groups,
+                        scale=alt.Scale(domain=groups, range=[HIGHLIGHT, "#0072B2", "#009E73", "#000000"])),
+        strokeDash=alt.condition(f"datum.group === '{name}'", alt.value([1, 0]), alt.value([5, 3])),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
+        tooltip=[alt.Tooltip("group:N", title="Series"), alt.Tooltip("year:Q", title="Edition"),
+                 alt.Tooltip("value:Q", title=INDEX_SHORT[column], format=".4f"),
+                 alt.Tooltip("countries:Q", title="Countries averaged")],
+    ).add_params(pick)
+    return chart
+
+
+def edition_scatter(survey: pd.DataFrame, x: str, y: str, default_edition: int = 2024,
+                    iso3: str = KAZAKHSTAN) -> alt.LayerChart:
+    """All assessed countries in one edition (chosen from a drop-down), the chosen country in
+    the highlight colour, with its path across the editions as a faint trail."""
+    columns = ["year", "iso3", "country", "region", x, y]
+    data = survey[survey["assessed"]][list(dict.fromkeys(columns))].dropna()
+    edition = edition_picker(default_edition)
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:Q", title=f"{INDEX_NAMES[x]} ({UNIT})", scale=alt.Scale(domain=[0, 1])),
+        y=index_y(y),
+        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("region:N", title="Region"),
+                 alt.Tooltip("year:Q", title="Edition"), index_tooltip(x), index_tooltip(y)],
+    )
+    others = base.mark_circle(size=40, opacity=0.45, color=CONTEXT).transform_filter(
+        (alt.datum.year == edition) & (alt.datum.iso3 != iso3)
+    ).add_params(edition)
+    trail = base.mark_line(color=HIGHLIGHT, opacity=0.35, strokeDash=[4, 3]).encode(
+        order="year:Q").transform_filter(alt.datum.iso3 == iso3)
+    mark = base.mark_point(size=140, filled=True, color=HIGHLIGHT, stroke="black", strokeWidth=1).transform_filter(
+        (alt.datum.year == edition) & (alt.datum.iso3 == iso3))
+    label = base.mark_text(align="left", dx=9, dy=-9, fontWeight="bold", color=HIGHLIGHT).encode(
+        text="country:N").transform_filter((alt.datum.year == edition) & (alt.datum.iso3 == iso3))
+    return alt.layer(others, trail, mark, label)

@@ -1,0 +1,91 @@
+"""The chart renderer and theme: stable output, text alternatives, offline libraries."""
+import json
+import sys
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+
+import egovbook
+from egovbook import charts
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import offline_vega  # noqa: E402
+
+
+def small_chart(title="A chart", description="A bar for each of two values."):
+    data = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    return egovbook.finish(alt.Chart(data).mark_bar().encode(x="x:N", y="y:Q"), title, description=description)
+
+
+def test_same_chart_same_html():
+    first = small_chart()._repr_mimebundle_()["text/html"]
+    second = small_chart()._repr_mimebundle_()["text/html"]
+    assert first == second
+    assert "altair-viz-" not in first
+
+
+def test_different_charts_get_different_ids():
+    first = small_chart(title="One")._repr_mimebundle_()["text/html"]
+    second = small_chart(title="Two")._repr_mimebundle_()["text/html"]
+    assert charts.chart_id(small_chart(title="One").to_dict()) in first
+    assert charts.chart_id(small_chart(title="One").to_dict()) not in second
+
+
+def test_chart_without_description_is_refused():
+    data = pd.DataFrame({"x": [1]})
+    with pytest.raises(charts.ChartWithoutDescription):
+        alt.Chart(data).mark_point().encode(x="x:Q")._repr_mimebundle_()
+
+
+def test_finish_adds_title_source_and_description():
+    spec = small_chart().to_dict()
+    assert spec["title"]["text"] == "A chart"
+    assert spec["title"]["subtitle"][-1] == charts.UN_SOURCE
+    assert spec["description"] == "A bar for each of two values."
+    html = small_chart()._repr_mimebundle_()["text/html"]
+    assert "A bar for each of two values." in html
+
+
+def test_group_means_skip_unassessed_countries():
+    survey = egovbook.load_survey()
+    means = charts.group_means(survey, "egdi")
+    world_2003 = means[(means.group == "World mean") & (means.year == 2003)].iloc[0]
+    assessed = survey[(survey.year == 2003) & survey.assessed]
+    assert world_2003["countries"] == len(assessed)
+    assert world_2003["value"] == pytest.approx(assessed["egdi"].mean())
+
+
+# --- the offline extension ------------------------------------------------------------
+
+VERSIONS = offline_vega.vendored_versions()
+
+
+def test_vendored_files_exist_with_licences():
+    vendor = offline_vega.VENDOR_ROOT / "vega"
+    for entry in VERSIONS.values():
+        assert (vendor / entry["file"]).stat().st_size > 10_000
+        assert (vendor / entry["file"].replace(".min.js", ".LICENSE")).exists()
+
+
+def test_altair_asks_for_the_vendored_versions():
+    assert offline_vega.matches(alt.VEGA_VERSION.lstrip("v"), VERSIONS["vega"]["version"])
+    assert offline_vega.matches(alt.VEGALITE_VERSION.lstrip("v"), VERSIONS["vega-lite"]["version"])
+    assert offline_vega.matches(alt.VEGAEMBED_VERSION.lstrip("v"), VERSIONS["vega-embed"]["version"])
+
+
+def test_rewrite_points_cdn_urls_at_local_files():
+    html = small_chart()._repr_mimebundle_()["text/html"]
+    assert "cdn.jsdelivr.net" in html
+    rewritten = offline_vega.rewrite(html, "../_static", VERSIONS, "page")
+    assert "cdn.jsdelivr.net" not in rewritten
+    assert f"../_static/vega/{VERSIONS['vega-lite']['file']}" in rewritten
+
+
+def test_unvendored_version_is_reported(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(offline_vega.logger, "warning", lambda *args, **kw: warnings.append(args))
+    body = '"https://cdn.jsdelivr.net/npm/vega-lite@5.2.0?noext"'
+    assert offline_vega.rewrite(body, "_static", VERSIONS, "chapter") == body
+    assert warnings and "vega-lite" in warnings[0][1:] and "5.2.0" in warnings[0][1:]
