@@ -27,9 +27,9 @@ data: $(READY)
 execute: $(READY)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace book/*.ipynb
 
-# Fetch the Vega builds that Altair asks for from npm into book/_ext/vega_vendor/.
+# Fetch the Vega builds Altair asks for, and Font Awesome, from npm into book/_ext/.
 vendor: $(READY)
-	$(BIN)/python book/_ext/vendor_vega.py
+	$(BIN)/python book/_ext/vendor_assets.py
 
 benchmark: book
 	$(BIN)/python tests/benchmark.py

@@ -12,9 +12,11 @@ import hashlib
 import html
 import json
 
+from pathlib import Path
+
 import altair as alt
+import jinja2
 import pandas as pd
-from altair.utils.html import spec_to_html
 
 from .paths import EDITIONS
 
@@ -90,32 +92,38 @@ def chart_id(spec: dict) -> str:
     return f"egov-chart-{digest[:16]}"
 
 
-EMBED_OPTIONS = {
-    # Export only: the other actions link to the online Vega editor.
-    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-    "i18n": {"PNG_ACTION": "Download chart as PNG", "SVG_ACTION": "Download chart as SVG"},
-}
+# Downloads and the data table are our own buttons (see chart.html.j2), so vega-embed's
+# actions menu, which also links to the online editor, is switched off.
+EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+CHART_TEMPLATE = jinja2.Template((Path(__file__).with_name("chart.html.j2")).read_text(encoding="utf-8"))
+
+
+def chart_title(spec: dict) -> str:
+    title = spec.get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text or "Chart")
 
 
 def render(spec: dict, **metadata) -> dict:
+    """Altair renderer: the chart, its description, downloads and a data table, with a stable id."""
     if not spec.get("description"):
         raise ChartWithoutDescription(
             "this chart has no description (its text alternative); build it with egovbook.finish(...)"
         )
     output_div = chart_id(spec)
-    body = spec_to_html(
-        spec, mode="vega-lite", vega_version=alt.VEGA_VERSION, vegaembed_version=alt.VEGAEMBED_VERSION,
-        vegalite_version=alt.VEGALITE_VERSION, output_div=output_div, embed_options=EMBED_OPTIONS,
-        fullhtml=False, template="universal",
+    title = chart_title(spec)
+    body = CHART_TEMPLATE.render(
+        output_div=output_div,
+        spec=json.dumps(spec, separators=(",", ":")).replace("</", "<\\/"),
+        embed_options=json.dumps(EMBED_OPTIONS),
+        description=html.escape(spec["description"]),
+        title=html.escape(title),
+        base_url="https://cdn.jsdelivr.net/npm",
+        vega_version=alt.VEGA_VERSION.lstrip("v"),
+        vegalite_version=alt.VEGALITE_VERSION.lstrip("v"),
+        vegaembed_version=alt.VEGAEMBED_VERSION.lstrip("v"),
     )
-    title = spec.get("title", {})
-    label = title.get("text") if isinstance(title, dict) else title
-    return {
-        "text/html": (f'<figure class="egov-chart" aria-label="{html.escape(str(label or "Chart"))}">'
-                      f'{body}<figcaption class="egov-chart-description">{html.escape(spec["description"])}'
-                      f"</figcaption></figure>"),
-        "text/plain": f"<chart {output_div}: {label}>",
-    }
+    return {"text/html": body, "text/plain": f"<chart {output_div}: {title}>"}
 
 
 alt.renderers.register("egovbook", render)
