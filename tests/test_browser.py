@@ -78,6 +78,10 @@ class Visit:
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         self.page.goto(site_url + path, wait_until="load")
+        if 'http-equiv="Refresh"' in (SITE / path).read_text(encoding="utf-8"):
+            # The site's index page only redirects to the introduction; follow it.
+            self.page.wait_for_url("**/book/intro.html")
+            self.page.wait_for_load_state("load")
         charts = self.page.locator("figure.egov-chart")
         if charts.count():
             self.page.wait_for_function(
@@ -149,13 +153,12 @@ def test_drop_downs_change_what_is_drawn(visit, path):
     page = visit(path).page
     for figure in charts_with_selects(page):
         select = figure.locator(".vega-bindings select").first
-        options = select.locator("option").all_inner_texts()
-        current = select.input_value()
-        other = next(o for o in options if o != current)
+        current = select.evaluate("s => s.selectedIndex")
+        other = 1 if current == 0 else 0
         before = svg_markup(figure)
-        select.select_option(label=other)
+        select.select_option(index=other)
         page.wait_for_timeout(150)
-        assert svg_markup(figure) != before, f"{path}: choosing {other!r} did not change the chart"
+        assert svg_markup(figure) != before, f"{path}: choosing option {other} of {select.get_attribute('name')!r} did not change the chart"
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
@@ -213,3 +216,34 @@ def test_built_html_names_no_cdn():
     for path in PAGES:
         text = (SITE / path).read_text(encoding="utf-8")
         assert "cdn.jsdelivr.net" not in text and "unpkg.com" not in text, path
+
+
+def svg_texts(figure) -> list[str]:
+    return figure.evaluate("f => [...f.querySelectorAll('.egov-chart-view svg text')].map(t => t.textContent)")
+
+
+def test_explorer_country_choice_changes_the_data_drawn(visit):
+    page = visit("book/explorer.html").page
+    figure = page.locator("figure.egov-chart").first
+    select = figure.locator(".vega-bindings select[name='country']")
+    assert select.locator("option").count() == 193
+    labels_before = svg_texts(figure)
+    before = svg_markup(figure)
+    select.select_option(label="Mongolia")
+    page.wait_for_timeout(200)
+    labels_after = svg_texts(figure)
+    assert svg_markup(figure) != before
+    assert "Mongolia" in labels_after and "Mongolia" not in labels_before
+    assert "Mean of Eastern Asia" in labels_after  # Mongolia's sub-region
+
+
+def test_data_package_and_notebook_downloads(visit, site_url):
+    page = visit("book/teachers_guide.html").page
+    with page.expect_download() as download:
+        page.get_by_role("link", name="data-package.zip").click()
+    import zipfile
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+    assert "data/datapackage.json" in names and "data/egdi.csv" in names
+    response = page.request.get(site_url + "_sources/book/explorer.ipynb")
+    assert response.ok and response.json()["nbformat"] == 4

@@ -10,8 +10,8 @@ Importing the package enables the book's Altair theme and renderer.
 
 from .charts import (
     CENTRAL_ASIA, CENTRAL_ASIA_COLOURS, CONTEXT, HIGHLIGHT, INDEX_COLOURS, INDEX_NAMES, INDEX_SHORT,
-    KAZAKHSTAN, PAPER_SOURCE, UN_SOURCE, UNIT, central_asia, country_against_groups, country_picker,
-    edition_picker, edition_scatter, finish, group_means, index_tooltip, index_y, long_components, year_x,
+    KAZAKHSTAN, PAPER_SOURCE, UN_SOURCE, UNIT, central_asia, country_against_groups, country_explorer,
+    country_picker, edition_picker, edition_scatter, explorer_table, finish, group_means, index_tooltip, index_y, long_components, year_x,
 )
 from .data import (
     DataError, load_benefits, load_countries, load_determinants, load_paper_table, load_survey,

@@ -144,7 +144,8 @@ def country_picker(survey: pd.DataFrame, default: str = "Kazakhstan", name: str 
     return alt.param(name=name, value=default, bind=alt.binding_select(options=names, name="Country "))
 
 
-YEAR_AXIS = alt.Axis(values=list(EDITIONS), format="d", labelAngle=0, title="Survey edition")
+# Every edition labelled: angled, so the close early editions (2003-2005) do not collide.
+YEAR_AXIS = alt.Axis(values=list(EDITIONS), format="d", labelAngle=-45, labelOverlap=False, title="Survey edition")
 
 
 def year_x() -> alt.X:
@@ -247,3 +248,89 @@ def edition_scatter(survey: pd.DataFrame, x: str, y: str, default_edition: int =
     label = base.mark_text(align="left", dx=9, dy=-9, fontWeight="bold", color=HIGHLIGHT).encode(
         text="country:N").transform_filter((alt.datum.year == edition) & (alt.datum.iso3 == iso3))
     return alt.layer(others, trail, mark, label)
+
+
+# --- the country explorer ---------------------------------------------------------------
+
+EXPLORER_INDICATORS = {
+    "EGDI": "egdi", "Online Service Index": "osi", "Telecommunication Infrastructure Index": "tii",
+    "Human Capital Index": "hci", "E-Participation Index": "epi", "Global EGDI rank": "egdi_rank",
+}
+EXPLORER_GROUPS = {"Sub-region": "subregion", "Region": "region", "Income group (2018)": "income_group"}
+
+
+def explorer_table(survey: pd.DataFrame) -> pd.DataFrame:
+    """One row per country and edition with every indicator: the explorer's data.
+
+    Names and groups are not repeated here for each edition; the chart looks them up
+    in the 193-row countries table, which keeps the page light.
+    """
+    return survey[["year", "iso3"] + list(EXPLORER_INDICATORS.values())]
+
+
+def country_explorer(survey: pd.DataFrame, countries: pd.DataFrame, default_country: str = "Uzbekistan",
+                     default_indicator: str = "EGDI", default_group: str = "Sub-region") -> alt.LayerChart:
+    """Any country against Kazakhstan and the mean of the chosen country's group, for one indicator.
+
+    Three drop-downs: the country, the indicator (or the global rank) and the comparison
+    group (the country's sub-region, region or income group). Everything is computed in
+    the browser from one table, so the static website needs no server.
+    """
+    data = explorer_table(survey)
+    country_groups = countries[["iso3", "country", "region", "subregion", "income_group"]]
+    country = alt.param(name="country", value=default_country,
+                        bind=alt.binding_select(options=sorted(country_groups["country"]), name="Country "))
+    indicator = alt.param(name="indicator", value=default_indicator,
+                          bind=alt.binding_select(options=list(EXPLORER_INDICATORS), name="Indicator "))
+    grouping = alt.param(name="grouping", value=default_group,
+                         bind=alt.binding_select(options=list(EXPLORER_GROUPS), name="Compare with its "))
+
+    pick_value = " : ".join(f"indicator == '{label}' ? datum.{column}" for label, column in EXPLORER_INDICATORS.items())
+    pick_group = " : ".join(f"grouping == '{label}' ? datum.{column}" for label, column in EXPLORER_GROUPS.items())
+    is_rank = "indicator == 'Global EGDI rank'"
+
+    base = alt.Chart(data).transform_lookup(
+        lookup="iso3", from_=alt.LookupData(country_groups, key="iso3", fields=list(country_groups.columns[1:])),
+    ).transform_calculate(
+        value=f"{pick_value} : null",
+        group=f"{pick_group} : null",
+        is_chosen=f"datum.country == country ? 1 : 0",
+    ).transform_joinaggregate(
+        # The chosen country's row, found once, tells every row which group to compare with.
+        chosen="argmax(is_chosen)",
+    ).transform_calculate(chosen_group="datum.chosen.group")
+
+    countries_layer = base.transform_filter(
+        "datum.country == country || datum.iso3 == 'KAZ'"
+    ).transform_calculate(series="datum.country")
+    group_layer = base.transform_filter(
+        "datum.group == datum.chosen_group && isValid(datum.value)"
+    ).transform_aggregate(
+        value="mean(value)", countries="valid(value)", groupby=["year", "chosen_group"]
+    ).transform_calculate(series="'Mean of ' + datum.chosen_group", iso3="'GROUP'")
+
+    y = alt.Y("value:Q", title="Chosen indicator (index 0 to 1; for the rank, 1 = best)",
+              scale=alt.Scale(reverse=alt.ExprRef(is_rank), zero=False, nice=True))
+    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:Q", title="Edition"),
+               alt.Tooltip("value:Q", title="Value", format=".4~f")]
+    # Lines are labelled at their 2024 end instead of a legend, whose entries would change
+    # with every choice.
+    chosen = countries_layer.transform_filter("datum.iso3 != 'KAZ'")
+    kazakhstan = countries_layer.transform_filter("datum.iso3 == 'KAZ'")
+    latest = f"datum.year == {max(EDITIONS)}"
+    def line(colour, **style):
+        return dict(point=alt.OverlayMarkDef(color=colour, size=40), color=colour, **style)
+
+    country_line = chosen.mark_line(**line("#0072B2")).encode(x=year_x(), y=y, tooltip=tooltip)
+    kazakhstan_line = kazakhstan.mark_line(**line(HIGHLIGHT)).encode(x=year_x(), y=y, tooltip=tooltip)
+    group_line = group_layer.mark_line(**line("#000000", strokeDash=[5, 3])).encode(
+        x=year_x(), y=y, tooltip=tooltip + [alt.Tooltip("countries:Q", title="Countries averaged")])
+    labels = alt.layer(
+        chosen.transform_filter(latest).mark_text(align="left", dx=8, dy=10, color="#0072B2", fontWeight="bold")
+        .encode(x=year_x(), y=y, text="series:N"),
+        kazakhstan.transform_filter(latest).mark_text(align="left", dx=8, dy=-8, color=HIGHLIGHT, fontWeight="bold")
+        .encode(x=year_x(), y=y, text="series:N"),
+        group_layer.transform_filter(latest).mark_text(align="left", dx=8, color="#000000")
+        .encode(x=year_x(), y=y, text="series:N"),
+    )
+    return alt.layer(group_line, country_line, kazakhstan_line, labels).add_params(country, indicator, grouping)
