@@ -227,6 +227,11 @@ _PANDAS_TYPES = {"integer": ("int64", "Int64"), "number": ("float64", "float64")
 
 def load_table(name: str, data_dir: Path = DATA_DIR, package: dict | None = None) -> pd.DataFrame:
     """Load one resource of the data package, validated, as a typed DataFrame."""
+    return _load_with_lines(name, data_dir, package)[0]
+
+
+def _load_with_lines(name: str, data_dir: Path = DATA_DIR, package: dict | None = None):
+    """The validated table, its file name as shown in messages, and each row's line number."""
     package = package or read_package(data_dir)
     resource = _resource(package, name)
     path = data_dir / resource["path"]
@@ -244,17 +249,15 @@ def load_table(name: str, data_dir: Path = DATA_DIR, package: dict | None = None
         complete, with_gaps = _PANDAS_TYPES[field.get("type", "string")]
         column = frame[field["name"]]
         frame[field["name"]] = column.astype(with_gaps if column.isna().any() else complete)
-    frame.attrs["source_rows"] = [line for line, _ in rows]
-    frame.attrs["path"] = shown
-    return frame
+    # Line numbers are returned beside the frame, not kept in frame.attrs: pandas deep-copies
+    # attrs into every derived frame and row, which made each filter slow.
+    return frame, shown, [line for line, _ in rows]
 
 
 # --- the book's tables -------------------------------------------------------------
 
-def _check_survey(frame: pd.DataFrame) -> None:
+def _check_survey(frame: pd.DataFrame, shown: str, lines: list[int]) -> None:
     """Checks across rows that a per-cell schema cannot express."""
-    shown = frame.attrs["path"]
-    lines = frame.attrs["source_rows"]
     problems = []
     counts = Counter(frame["year"])
     for year in EDITIONS:
@@ -264,13 +267,13 @@ def _check_survey(frame: pd.DataFrame) -> None:
             problems.append((shown, after + 1, "year",
                              f"edition {year} has {counts.get(year, 0)} rows, expected 193 "
                              f"(one per member state), starting at this row"))
-    for line, (_, row) in zip(lines, frame.iterrows()):
-        if row["assessed"] and pd.isna(row["egdi"]):
+    for line, row in zip(lines, frame.itertuples()):
+        if row.assessed and pd.isna(row.egdi):
             problems.append((shown, line, "egdi", "an assessed country needs an EGDI value"))
-        if not row["assessed"] and not pd.isna(row["egdi"]):
+        if not row.assessed and not pd.isna(row.egdi):
             problems.append((shown, line, "egdi",
                              "a country marked assessed=false must have an empty EGDI, not a score"))
-        if not pd.isna(row["epi"]) and pd.isna(row["epi_rank"]):
+        if not pd.isna(row.epi) and pd.isna(row.epi_rank):
             problems.append((shown, line, "epi_rank", "missing although the EPI is given"))
     _raise_if(problems)
 
@@ -281,8 +284,8 @@ def load_survey(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     Columns: year, iso3, country, region, subregion, assessed, egdi_rank, egdi, osi,
     tii, hci, epi, epi_rank. Values are empty (<NA>/NaN) where a country was not assessed.
     """
-    frame = load_table("egdi", data_dir)
-    _check_survey(frame)
+    frame, shown, lines = _load_with_lines("egdi", data_dir)
+    _check_survey(frame, shown, lines)
     return frame
 
 
