@@ -1,0 +1,107 @@
+"""The chapters keep the book's standards: structure, live charts, numbers from the data.
+
+These read the stored notebooks (nbval re-executes them and checks the outputs match).
+"""
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from egovbook.paths import REPO_ROOT
+
+TOC = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+TOC_FILES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
+NOTEBOOKS = [REPO_ROOT / f"{name}.ipynb" for name in TOC_FILES if (REPO_ROOT / f"{name}.ipynb").exists()]
+# The chapters proper (the explorer and the appendix have their own shape).
+CHAPTERS = [p for p in NOTEBOOKS if p.stem in
+            ("intro", "benefits", "determinants", "trajectory", "e_participation", "open_systems", "conclusion")]
+SPEC = re.compile(r'<script type="application/json" id="egov-chart-[0-9a-f]+-spec">(.*?)</script>', re.S)
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def markdown(notebook) -> str:
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def chart_specs(notebook) -> list[dict]:
+    specs = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            specs += [json.loads(s.replace("<\\/", "</")) for s in SPEC.findall(html)]
+    return specs
+
+
+def walk(spec):
+    """Every view in a (possibly layered or concatenated) spec."""
+    yield spec
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for child in spec.get(key, []):
+            yield from walk(child)
+    if "spec" in spec:
+        yield from walk(spec["spec"])
+
+
+def test_every_page_in_the_toc_exists():
+    for name in TOC_FILES:
+        assert (REPO_ROOT / f"{name}.ipynb").exists() or (REPO_ROOT / f"{name}.md").exists(), name
+    assert len(CHAPTERS) == 7
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_stored_with_outputs(path):
+    notebook = read(path)
+    code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+    assert code and all(c.execution_count is not None for c in code)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_structure(path):
+    text = markdown(read(path))
+    assert "Learning objectives" in text and re.search(r"Estimated time", text)
+    assert re.search(r"^## Key takeaways", text, re.M)
+    exercises = re.findall(r"```\{exercise\}", text)
+    assert len(exercises) >= 3, f"{path.stem} has {len(exercises)} exercises"
+    labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
+    for label in labels:
+        assert re.search(r"```\{solution(-start)?\} " + re.escape(label), text), f"no solution for {label}"
+    assert "{cite}" in text and "{glue" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_charts_are_live_described_and_interactive(path):
+    specs = chart_specs(read(path))
+    minimum = 1 if path.stem in ("explorer",) else 2
+    assert len(specs) >= minimum, f"{path.stem}: {len(specs)} charts"
+    interactive = 0
+    for spec in specs:
+        assert spec.get("description"), "a chart without a text alternative"
+        subtitle = spec["title"]["subtitle"]
+        assert subtitle[-1].startswith("Source:"), "a chart without a source line"
+        marks = [view for view in walk(spec) if "mark" in view]
+        assert marks and any("tooltip" in view.get("encoding", {}) or
+                             (isinstance(view["mark"], dict) and view["mark"].get("tooltip"))
+                             for view in marks), f"{spec['title']['text']}: no tooltip"
+        params = [p for view in walk(spec) for p in view.get("params", [])]
+        interactive += any("bind" in p or "select" in p for p in params)
+        assert spec.get("datasets") or any("data" in view for view in walk(spec)), "a chart without data"
+    assert interactive >= 1, f"{path.stem}: no interactive control"
+
+
+DECIMAL_IN_PROSE = re.compile(r"(?<![\w.`])0\.\d{3,}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_index_values_in_prose_come_from_glue(path):
+    """Index values (0.xxx) in the prose must be glued from the data, not typed."""
+    text = markdown(read(path))
+    text = re.sub(r"```(?!\{)[^\n]*\n.*?```", "", text, flags=re.S)  # code blocks are not prose; directives are
+    text = re.sub(r"`[^`]*`", "", text)  # inline code, including glue roles' arguments
+    typed = DECIMAL_IN_PROSE.findall(text)
+    assert typed == [], f"{path.stem}: typed index values {typed[:5]}"
