@@ -27,7 +27,7 @@ data: $(READY)
 execute: $(READY)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace book/*.ipynb
 
-# Fetch the Vega builds Altair asks for, and Font Awesome, from npm into book/_ext/.
+# Fetch the Vega builds that Altair asks for from npm into book/_ext/vega_vendor/.
 vendor: $(READY)
 	$(BIN)/python book/_ext/vendor_assets.py
 

@@ -2,9 +2,9 @@
 
 * sphinx-thebe (live code on a remote kernel) is not used: its scripts and styles are
   dropped. It also declared THEBE_JS_URL twice, an error in every page's console.
-* The theme's Font Awesome is a 1.5 MB script that turns <i> tags into SVG. The book
-  uses the vendored Font Awesome CSS and its solid web font instead (``fontawesome/``),
-  which the browser fetches only for the icons a page shows.
+* The theme's Font Awesome is a 1.5 MB script that turns <i> tags into SVG. The theme's
+  stylesheet already carries Font Awesome's CSS and web fonts, which draw the same
+  icons, so the script is dropped (see ``_templates/static/webpack-macros.html``).
 * The book is light-only (see ``_config.yml``): the theme switcher is removed and the
   page is fixed to light mode, so charts, which are drawn for a white page, stay legible.
 """
@@ -29,8 +29,6 @@ def on_config_inited(app, config) -> None:
 
 
 def on_builder_inited(app) -> None:
-    app.add_css_file("fontawesome/css/fontawesome.min.css")
-    app.add_css_file("fontawesome/css/solid.min.css")
     app.add_css_file("lean-theme.css")
 
 

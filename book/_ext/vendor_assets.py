@@ -1,8 +1,4 @@
-"""Refresh the vendored browser assets from the npm registry (``make vendor``).
-
-1. Vega, Vega-Lite and Vega-Embed (see offline_vega.py).
-2. Font Awesome's CSS and solid web font, at the version the theme was built with
-   (see lean_theme.py), replacing the theme's 1.5 MB icon script.
+"""Refresh the vendored Vega libraries from the npm registry (``make vendor``).
 
 Altair's chart HTML asks for vega@<major>, vega-lite@<exact> and vega-embed@<major> from a
 CDN. The book serves those files itself (see offline_vega.py), so this script fetches,
@@ -26,25 +22,7 @@ def wanted() -> dict[str, str]:
     return {"vega": alt.VEGA_VERSION, "vega-lite": alt.VEGALITE_VERSION, "vega-embed": alt.VEGAEMBED_VERSION}
 
 
-FONTAWESOME = Path(__file__).resolve().parent / "lean_static" / "fontawesome"
-FONTAWESOME_VERSION = "6.5.2"  # the version inside pydata-sphinx-theme's fontawesome.js
-FONTAWESOME_FILES = ("css/fontawesome.min.css", "css/solid.min.css", "webfonts/fa-solid-900.woff2", "LICENSE.txt")
-
-
-def vendor_fontawesome() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        name = subprocess.run(["npm", "pack", f"@fortawesome/fontawesome-free@{FONTAWESOME_VERSION}", "--silent"],
-                              cwd=tmp, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-        with tarfile.open(Path(tmp) / name) as archive:
-            for relative in FONTAWESOME_FILES:
-                target = FONTAWESOME / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.extractfile(f"package/{relative}").read())
-                print(f"@fortawesome/fontawesome-free@{FONTAWESOME_VERSION} {relative}")
-
-
 def main() -> int:
-    vendor_fontawesome()
     VENDOR.mkdir(parents=True, exist_ok=True)
     for old in VENDOR.iterdir():
         old.unlink()
