@@ -89,3 +89,12 @@ def test_unvendored_version_is_reported(monkeypatch):
     body = '"https://cdn.jsdelivr.net/npm/vega-lite@5.2.0?noext"'
     assert offline_vega.rewrite(body, "_static", VERSIONS, "chapter") == body
     assert warnings and "vega-lite" in warnings[0][1:] and "5.2.0" in warnings[0][1:]
+
+
+def test_build_compiles_charts_to_vega():
+    html = small_chart()._repr_mimebundle_()["text/html"]
+    compiled = offline_vega.compile_charts(html, "page")
+    spec = json.loads(offline_vega.SPEC_SCRIPT.search(compiled)["spec"].replace("<\\/", "</"))
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega/v")
+    assert "marks" in spec and spec["description"] == "A bar for each of two values."
+    assert '"mode": "vega"' in compiled and '"mode": "vega-lite"' not in compiled

@@ -5,6 +5,10 @@ extension copies the vendored builds in ``vega_vendor/vega/`` (refreshed by
 ``make vendor``) into ``_static/vega/`` and, on each page that has a chart, rewrites those
 URLs to the local files. A chart that asks for a version that is not vendored is reported
 as a warning, which ``-W`` turns into a failed build.
+
+It also compiles each chart's Vega-Lite specification to Vega at build time (with
+vl-convert, offline), so readers' browsers need not download Vega-Lite (250 KB) at all.
+The notebooks keep the Vega-Lite specifications, which students can read and change.
 """
 
 from __future__ import annotations
@@ -49,6 +53,38 @@ def rewrite(body: str, relative_static: str, versions: dict[str, dict], page: st
     return CDN_URL.sub(local, body)
 
 
+SPEC_SCRIPT = re.compile(
+    r'(<script type="application/json" id="(?P<id>egov-chart-[0-9a-f]+)-spec">)(?P<spec>.*?)(</script>)', re.S)
+VEGA_LITE_MODE = '"mode": "vega-lite"'
+
+
+def compile_charts(body: str, page: str) -> str:
+    """Replace each chart's Vega-Lite spec by its Vega compilation, and tell vega-embed so."""
+    import vl_convert
+
+    vega_lite = ".".join(vendored_versions()["vega-lite"]["version"].split(".")[:2])
+
+    def compiled(match: re.Match) -> str:
+        spec = json.loads(match["spec"].replace("<\\/", "</"))
+        try:
+            vega = vl_convert.vegalite_to_vega(spec, vl_version=vega_lite)
+        except Exception as error:  # reported, and -W fails the build
+            logger.warning("%s: chart %s does not compile to Vega: %s", page, match["id"], error,
+                           type="offline_vega", location=page)
+            return match[0]
+        # Keep the text alternative where the page's scripts and readers expect it.
+        vega["description"] = spec.get("description", "")
+        text = json.dumps(vega, separators=(",", ":")).replace("</", "<\\/")
+        return match[1] + text + match[4]
+
+    count = len(SPEC_SCRIPT.findall(body))
+    body = SPEC_SCRIPT.sub(compiled, body)
+    if body.count(VEGA_LITE_MODE) != count:
+        logger.warning("%s: expected %d chart embed options, found %d", page, count, body.count(VEGA_LITE_MODE),
+                       type="offline_vega", location=page)
+    return body.replace(VEGA_LITE_MODE, '"mode": "vega"')
+
+
 def on_config_inited(app, config) -> None:
     config.html_static_path.append(str(VENDOR_ROOT))
 
@@ -58,7 +94,7 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     if "cdn.jsdelivr.net/npm/vega" not in body:
         return
     static = context["pathto"]("_static", 1)
-    context["body"] = rewrite(body, static, vendored_versions(), pagename)
+    context["body"] = rewrite(compile_charts(body, pagename), static, vendored_versions(), pagename)
 
 
 def setup(app):

@@ -94,7 +94,8 @@ def chart_id(spec: dict) -> str:
 
 # Downloads and the data table are our own buttons (see chart.html.j2), so vega-embed's
 # actions menu, which also links to the online editor, is switched off.
-EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+# The book's build compiles specs to Vega and sets mode "vega" (book/_ext/offline_vega.py).
+EMBED_OPTIONS = {"mode": "vega-lite", "actions": False, "renderer": "svg"}
 CHART_TEMPLATE = jinja2.Template((Path(__file__).with_name("chart.html.j2")).read_text(encoding="utf-8"))
 
 
