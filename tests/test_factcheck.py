@@ -84,3 +84,9 @@ def test_equal_weights_would_fail_in_2008_and_2010(survey):
     edition = survey[(survey.year == 2010) & survey.assessed]
     equal = (edition.osi + edition.tii + edition.hci) / 3
     assert ((edition.egdi - equal).abs() > 1e-4).sum() > 150
+
+
+def test_weights_label():
+    from egovbook.factcheck import weights_label
+    assert weights_label(2010) == "0.34 / 0.33 / 0.33"
+    assert weights_label(2012) == "equal (1/3 each)"

@@ -26,6 +26,14 @@ def weights_for(year: int) -> tuple[float, float, float]:
     return WEIGHTS.get(year, EQUAL_WEIGHTS)
 
 
+def weights_label(year: int) -> str:
+    """The EGDI weights of an edition, as a reader would write them."""
+    weights = weights_for(year)
+    if len(set(weights)) == 1:
+        return "equal (1/3 each)"
+    return " / ".join(f"{w:.2f}" for w in weights)
+
+
 def round_half_up(value: float, places: int = 4) -> float:
     """Round as the paper does (0.54335 -> 0.5434), working on the printed decimal."""
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
