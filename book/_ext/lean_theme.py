@@ -5,8 +5,9 @@
 * The theme's Font Awesome is a 1.5 MB script that turns <i> tags into SVG. The theme's
   stylesheet already carries Font Awesome's CSS and web fonts, which draw the same
   icons, so the script is dropped (see ``_templates/static/webpack-macros.html``).
-* The book is light-only (see ``_config.yml``): the theme switcher is removed and the
-  page is fixed to light mode, so charts, which are drawn for a white page, stay legible.
+* The book is light-only: ``_config.yml`` fixes the mode (``html_context.default_mode``)
+  and ``_templates/theme-switcher.html`` removes the switcher, so charts, which are drawn
+  for a white page, stay legible.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "lean_static"
-DROPPED_SCRIPTS = ("sphinx-thebe", "THEBE_JS_URL", "scripts/fontawesome.js", "kernelName")
+DROPPED_SCRIPTS = ("sphinx-thebe", "THEBE_JS_URL", "kernelName")
 DROPPED_STYLES = ("sphinx-thebe",)
 
 
@@ -25,7 +26,6 @@ def _text(asset) -> str:
 
 def on_config_inited(app, config) -> None:
     config.html_static_path.append(str(STATIC))
-    config.html_context = {**config.html_context, "default_mode": "light"}
 
 
 def on_builder_inited(app) -> None:

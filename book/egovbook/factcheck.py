@@ -34,6 +34,11 @@ def weights_label(year: int) -> str:
     return " / ".join(f"{w:.2f}" for w in weights)
 
 
+def weighted_mean(frame: pd.DataFrame, weights: tuple[float, float, float]) -> pd.Series:
+    """The EGDI recomputed from OSI, TII and HCI with the given weights, row by row."""
+    return sum(w * frame[c] for w, c in zip(weights, COMPONENTS))
+
+
 def round_half_up(value: float, places: int = 4) -> float:
     """Round as the paper does (0.54335 -> 0.5434), working on the printed decimal."""
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
@@ -93,7 +98,7 @@ def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
                     f"= {weight * exact:.4f}, not the index {exact}.")
     if field == "egdi":
         row = survey[(survey["year"] == year) & (survey["iso3"] == cell["iso3"])].iloc[0]
-        mean = sum(w * row[c] for w, c in zip(weights_for(year), COMPONENTS))
+        mean = weighted_mean(row, weights_for(year))
         if round_half_up(mean) == cell["un"]:
             note = (f"The UN value rounds to {cell['un']:.4f}, as does the mean of the components "
                     f"({mean:.5f}).")
