@@ -23,9 +23,10 @@ test: book
 data: $(READY)
 	cd book && ../$(BIN)/python -m egovbook.build
 
-# Re-run every chapter in place so the stored outputs match the data (nbval compares them).
+# Re-run every chapter in place so the stored outputs and the values shown in the prose
+# (cell metadata user_expressions, read by jupyterlab-myst) match the data.
 execute: $(READY)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace book/*.ipynb
+	$(BIN)/python book/_ext/execute_notebooks.py book/*.ipynb
 
 # Fetch the Vega builds that Altair asks for from npm into book/_ext/vega_vendor/.
 vendor: $(READY)

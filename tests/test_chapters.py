@@ -71,7 +71,7 @@ def test_chapter_structure(path):
     labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
     for label in labels:
         assert re.search(r"```\{solution(-start)?\} " + re.escape(label), text), f"no solution for {label}"
-    assert "{cite}" in text and "{glue" in text
+    assert "{cite}" in text and "{eval}" in text and "{glue" not in text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -98,10 +98,10 @@ DECIMAL_IN_PROSE = re.compile(r"(?<![\w.`])0\.\d{3,}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_index_values_in_prose_come_from_glue(path):
-    """Index values (0.xxx) in the prose must be glued from the data, not typed."""
+def test_index_values_in_prose_come_from_the_data(path):
+    """Index values (0.xxx) in the prose must be computed from the data and shown with {eval}, not typed."""
     text = markdown(read(path))
     text = re.sub(r"```(?!\{)[^\n]*\n.*?```", "", text, flags=re.S)  # code blocks are not prose; directives are
-    text = re.sub(r"`[^`]*`", "", text)  # inline code, including glue roles' arguments
+    text = re.sub(r"`[^`]*`", "", text)  # inline code, including the {eval} roles' arguments
     typed = DECIMAL_IN_PROSE.findall(text)
     assert typed == [], f"{path.stem}: typed index values {typed[:5]}"

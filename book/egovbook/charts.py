@@ -21,18 +21,31 @@ import pandas as pd
 from .paths import EDITIONS
 
 # --- colours: the Okabe-Ito palette, safe for the common colour-vision deficiencies ---
+# Prose names each colour by these names ("vermillion", never "orange" for Kazakhstan).
+VERMILLION = "#D55E00"
+BLUE = "#0072B2"
+BLUISH_GREEN = "#009E73"
+REDDISH_PURPLE = "#CC79A7"
+SKY_BLUE = "#56B4E9"
+ORANGE = "#E69F00"
+BLACK = "#000000"
+GREY = "#8c8c8c"
+
 KAZAKHSTAN = "KAZ"
-HIGHLIGHT = "#D55E00"  # vermillion: Kazakhstan, in every chart of the book
-CONTEXT = "#8c8c8c"  # grey: all other countries, when they are context
+HIGHLIGHT = VERMILLION  # Kazakhstan (or the chosen country), in every chart of the book
+COMPARISON = BLUE  # the country or group it is compared with
+CONTEXT = GREY  # all other countries, when they are context
 CENTRAL_ASIA = ("KAZ", "UZB", "KGZ", "TJK", "TKM")
 CENTRAL_ASIA_COLOURS = {
     "Kazakhstan": HIGHLIGHT,
-    "Uzbekistan": "#0072B2",
-    "Kyrgyzstan": "#009E73",
-    "Tajikistan": "#CC79A7",
-    "Turkmenistan": "#56B4E9",
+    "Uzbekistan": BLUE,
+    "Kyrgyzstan": BLUISH_GREEN,
+    "Tajikistan": REDDISH_PURPLE,
+    "Turkmenistan": SKY_BLUE,
 }
-INDEX_COLOURS = {"OSI": "#0072B2", "TII": "#009E73", "HCI": "#CC79A7", "EPI": "#E69F00", "EGDI": "#000000"}
+INDEX_COLOURS = {
+    "OSI": BLUE, "TII": BLUISH_GREEN, "HCI": REDDISH_PURPLE, "EPI": ORANGE, "EGDI": BLACK,
+}
 
 # Readers see these names; the data uses the short column names.
 INDEX_NAMES = {
@@ -63,7 +76,7 @@ def egovbook_theme() -> alt.theme.ThemeConfig:
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleColor": "#333333",
                      "labelColor": "#333333", "gridColor": "#e6e6e6", "domainColor": "#8c8c8c"},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "right"},
-            "range": {"category": list(CENTRAL_ASIA_COLOURS.values()) + ["#E69F00", "#000000"]},
+            "range": {"category": list(CENTRAL_ASIA_COLOURS.values()) + [ORANGE, BLACK]},
             "line": {"strokeWidth": 2},
             "point": {"size": 45, "filled": True},
         }
@@ -156,11 +169,36 @@ def year_x() -> alt.X:
 
 def index_y(column: str, title: str | None = None, **scale) -> alt.Y:
     return alt.Y(f"{column}:Q", title=title or f"{INDEX_NAMES[column]} ({UNIT})",
-                 scale=alt.Scale(domain=[0, 1], **scale))
+                 scale=index_scale(**scale))
 
 
 def index_tooltip(column: str) -> alt.Tooltip:
     return alt.Tooltip(f"{column}:Q", title=INDEX_SHORT[column], format=".4f")
+
+
+# --- the book's chart vocabulary: one name for each idiom used in several charts ---------
+
+FADED = 0.15  # opacity of what a selection leaves out
+
+
+def edition_tooltip() -> alt.Tooltip:
+    """The survey edition, as every tooltip shows it."""
+    return alt.Tooltip("year:Q", title="Edition")
+
+
+def index_scale(**options) -> alt.Scale:
+    """The 0-to-1 scale of every UN index, so charts of scores are comparable."""
+    return alt.Scale(domain=[0, 1], **options)
+
+
+def legend_pick(field: str, name: str) -> alt.Parameter:
+    """Click a legend entry to pick out its series (shift-click for several)."""
+    return alt.selection_point(name=name, fields=[field], bind="legend")
+
+
+def faded_unless(selection: alt.Parameter, opacity: float = 1) -> dict:
+    """Full opacity for what the selection picks, faded for the rest."""
+    return alt.condition(selection, alt.value(opacity), alt.value(FADED))
 
 
 # --- shaping helpers --------------------------------------------------------------------
@@ -211,15 +249,15 @@ def country_against_groups(survey: pd.DataFrame, column: str, iso3: str = KAZAKH
     data = group_means(survey, column, iso3)
     name = data["group"].iloc[0]
     groups = list(dict.fromkeys(data["group"]))
-    pick = alt.selection_point(name="group_pick", fields=["group"], bind="legend")
+    pick = legend_pick("group", name="group_pick")
     chart = alt.Chart(data).mark_line(point=True).encode(
         x=year_x(),
         y=index_y("value", INDEX_NAMES[column] + f" ({UNIT})"),
         color=alt.Color("group:N", title=None, sort=groups,
-                        scale=alt.Scale(domain=groups, range=[HIGHLIGHT, "#0072B2", "#009E73", "#000000"])),
+                        scale=alt.Scale(domain=groups, range=[HIGHLIGHT, BLUE, BLUISH_GREEN, BLACK])),
         strokeDash=alt.condition(f"datum.group === '{name}'", alt.value([1, 0]), alt.value([5, 3])),
-        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
-        tooltip=[alt.Tooltip("group:N", title="Series"), alt.Tooltip("year:Q", title="Edition"),
+        opacity=faded_unless(pick),
+        tooltip=[alt.Tooltip("group:N", title="Series"), edition_tooltip(),
                  alt.Tooltip("value:Q", title=INDEX_SHORT[column], format=".4f"),
                  alt.Tooltip("countries:Q", title="Countries averaged")],
     ).add_params(pick)
@@ -234,10 +272,10 @@ def edition_scatter(survey: pd.DataFrame, x: str, y: str, default_edition: int =
     data = survey[survey["assessed"]][list(dict.fromkeys(columns))].dropna()
     edition = edition_picker(default_edition)
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:Q", title=f"{INDEX_NAMES[x]} ({UNIT})", scale=alt.Scale(domain=[0, 1])),
+        x=alt.X(f"{x}:Q", title=f"{INDEX_NAMES[x]} ({UNIT})", scale=index_scale()),
         y=index_y(y),
         tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("region:N", title="Region"),
-                 alt.Tooltip("year:Q", title="Edition"), index_tooltip(x), index_tooltip(y)],
+                 edition_tooltip(), index_tooltip(x), index_tooltip(y)],
     )
     others = base.mark_circle(size=40, opacity=0.45, color=CONTEXT).transform_filter(
         (alt.datum.year == edition) & (alt.datum.iso3 != iso3)
@@ -312,7 +350,7 @@ def country_explorer(survey: pd.DataFrame, countries: pd.DataFrame, default_coun
 
     y = alt.Y("value:Q", title="Chosen indicator (index 0 to 1; for the rank, 1 = best)",
               scale=alt.Scale(reverse=alt.ExprRef(is_rank), zero=False, nice=True))
-    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:Q", title="Edition"),
+    tooltip = [alt.Tooltip("series:N", title="Series"), edition_tooltip(),
                alt.Tooltip("value:Q", title="Value", format=".4~f")]
     # Lines are labelled at their 2024 end instead of a legend, whose entries would change
     # with every choice.
@@ -322,16 +360,16 @@ def country_explorer(survey: pd.DataFrame, countries: pd.DataFrame, default_coun
     def line(colour, **style):
         return dict(point=alt.OverlayMarkDef(color=colour, size=40), color=colour, **style)
 
-    country_line = chosen.mark_line(**line("#0072B2")).encode(x=year_x(), y=y, tooltip=tooltip)
+    country_line = chosen.mark_line(**line(COMPARISON)).encode(x=year_x(), y=y, tooltip=tooltip)
     kazakhstan_line = kazakhstan.mark_line(**line(HIGHLIGHT)).encode(x=year_x(), y=y, tooltip=tooltip)
-    group_line = group_layer.mark_line(**line("#000000", strokeDash=[5, 3])).encode(
+    group_line = group_layer.mark_line(**line(BLACK, strokeDash=[5, 3])).encode(
         x=year_x(), y=y, tooltip=tooltip + [alt.Tooltip("countries:Q", title="Countries averaged")])
     labels = alt.layer(
-        chosen.transform_filter(latest).mark_text(align="left", dx=8, dy=10, color="#0072B2", fontWeight="bold")
+        chosen.transform_filter(latest).mark_text(align="left", dx=8, dy=10, color=COMPARISON, fontWeight="bold")
         .encode(x=year_x(), y=y, text="series:N"),
         kazakhstan.transform_filter(latest).mark_text(align="left", dx=8, dy=-8, color=HIGHLIGHT, fontWeight="bold")
         .encode(x=year_x(), y=y, text="series:N"),
-        group_layer.transform_filter(latest).mark_text(align="left", dx=8, color="#000000")
+        group_layer.transform_filter(latest).mark_text(align="left", dx=8, color=BLACK)
         .encode(x=year_x(), y=y, text="series:N"),
     )
     return alt.layer(group_line, country_line, kazakhstan_line, labels).add_params(country, indicator, grouping)
