@@ -20,6 +20,7 @@ from .data import (
     DataError, load_benefits, load_countries, load_determinants, load_paper_table, load_survey,
 )
 from .paths import DATA_DIR, EDITIONS
+from .methods import load_methods, method_breaks
 from .prose import ProseValue, for_prose
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,43 @@
+"""The survey's changes of method, and how charts of scores mark them.
+
+The UN has changed how it computes its indices several times (``data/methods.csv`` lists
+each change, by edition and index, with its source). A score from before a change and one
+from after it are measured with different rulers, so every chart that draws scores across
+editions marks the changes with :func:`method_breaks`, and the prose compares ranks or
+positions within an edition, not raw scores, across them.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .charts import GREY, edition_tooltip, year_x
+from .data import load_table
+from .paths import DATA_DIR
+
+
+def load_methods(data_dir=DATA_DIR) -> pd.DataFrame:
+    """The survey's method changes: one row per edition and index changed."""
+    return load_table("methods", data_dir)
+
+
+def method_breaks(columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Dashed vertical rules at the editions where the method of any of ``columns`` changed.
+
+    Layer it on a chart of scores over the editions: ``alt.layer(lines, method_breaks())``.
+    The tooltip says what changed; the label reminds readers that the ruler changed there.
+    """
+    methods = load_methods() if methods is None else methods
+    rows = methods[methods["component"].isin(columns)]
+    changes = (rows.assign(index=rows["component"].str.upper())
+               .groupby("year", as_index=False)
+               .agg(indices=("index", lambda names: ", ".join(dict.fromkeys(names))),
+                    change=("change", lambda texts: " | ".join(dict.fromkeys(texts)))))
+    base = alt.Chart(changes).encode(x=year_x())
+    rules = base.mark_rule(color=GREY, strokeDash=[2, 3], strokeWidth=1.5).encode(
+        tooltip=[edition_tooltip(), alt.Tooltip("indices:N", title="Method changed for"),
+                 alt.Tooltip("change:N", title="What changed")])
+    labels = base.mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color="#595959").encode(
+        y=alt.value(0), text=alt.value("method change"))
+    return alt.layer(rules, labels)
