@@ -3,9 +3,12 @@ import pandas as pd
 import pytest
 
 from egovbook import load_survey
+from egovbook.paths import RAW_DIR
 from egovbook.factcheck import (
-    compare_paper_tables, dense_rank, identity_exceptions, paper_disagreements, round_half_up,
+    compare_paper_tables, dense_rank, differs_from_un, identity_exceptions, naming_findings,
+    paper_disagreements, round_half_up,
 )
+from egovbook.paths import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +46,20 @@ def test_each_disagreement_is_explained(survey):
     assert "One digit differs" in explained[(2016, "hci")]
     assert "Table 1 prints 0.7597" in explained[(2018, "egdi")]
     assert "dense ranking it is 2" in explained[(2012, "epi_rank")]
+
+
+def test_only_the_computed_epi_rank_is_a_ranking_rule_question(survey):
+    """The UN files have no EPI rank: the 2012 rank is a tie-rule question, the rest differ from UN values."""
+    found = paper_disagreements(survey)
+    rule_questions = found[~differs_from_un(found)]
+    assert [(r.year, r.field) for r in rule_questions.itertuples()] == [(2012, "epi_rank")]
+    assert int(differs_from_un(found).sum()) == 5
+
+    # ...because no raw UN file has an e-participation rank column to compare with.
+    for raw in sorted(RAW_DIR.glob("20*/*.csv")):
+        header = raw.read_text(encoding="utf-8-sig").splitlines()[0].lower()
+        participation_rank = [c for c in header.split(",") if ("part" in c or "pat" in c) and "rank" in c]
+        assert participation_rank == [], f"{raw.name} has an EPI rank column: {participation_rank}"
 
 
 def test_a_changed_un_value_shows_up(survey):
@@ -90,3 +107,15 @@ def test_weights_label():
     from egovbook.factcheck import weights_label
     assert weights_label(2010) == "0.34 / 0.33 / 0.33"
     assert weights_label(2012) == "equal (1/3 each)"
+
+
+def test_the_2008_naming_slip_is_recorded_with_a_real_source():
+    """The paper's note gives the present name as the 2008 name; the UN's 2008 note says otherwise."""
+    findings = naming_findings()
+    slip = findings[findings["where"].str.startswith("Table 2")].iloc[0]
+    assert slip["in_stored_notes"], "the stored Table 2 notes no longer carry the printed name"
+    assert slip["paper"].lower() == "e-government development index"  # today's name, not 2008's
+    assert slip["un_wording"].lower() == "e-government readiness index"
+    bib = (REPO_ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    assert f"{{{slip['source_key']}," in bib, f"{slip['source_key']} is not in references.bib"
+    assert "readiness index" in bib.split(f"{{{slip['source_key']},")[1].split("\n}")[0].lower()
