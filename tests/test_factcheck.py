@@ -119,3 +119,5 @@ def test_the_2008_naming_slip_is_recorded_with_a_real_source():
     bib = (REPO_ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     assert f"{{{slip['source_key']}," in bib, f"{slip['source_key']} is not in references.bib"
     assert "readiness index" in bib.split(f"{{{slip['source_key']},")[1].split("\n}")[0].lower()
+    assert findings["in_stored_notes"].all()
+    assert (findings["paper"].str.lower() != findings["un_wording"].str.lower()).all()

@@ -131,6 +131,14 @@ NAMING_FINDINGS = (
         "un_wording": "e-Government Readiness Index",
         "source_key": "unpan2008_readiness",
     },
+    {
+        "where": "Table 2, note on the 2008 OSI",
+        "paper": "Web Measurement Index",
+        "finding": ("The UN's note on the 2008 survey calls the online component the web measure "
+                    "index: a small slip of wording."),
+        "un_wording": "web measure index",
+        "source_key": "unpan2008_readiness",
+    },
 )
 
 
