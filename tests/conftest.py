@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from egovbook.paths import DATA_DIR, REPO_ROOT
+from egovbook.paths import DATA_DIR
 
 
 @pytest.fixture
@@ -13,7 +13,3 @@ def data_copy(tmp_path: Path) -> Path:
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("raw"))
     return target
 
-
-@pytest.fixture(scope="session")
-def repo_root() -> Path:
-    return REPO_ROOT

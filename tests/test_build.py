@@ -1,12 +1,16 @@
 """The build step: deterministic, and faithful to the raw exports."""
 import csv
 import io
+import json
+import shutil
 from decimal import Decimal
 
 import pytest
 
 from egovbook import build
-from egovbook.paths import DATA_DIR, EDITIONS, RAW_DIR
+from egovbook.paths import DATA_DIR, EDITIONS, MEMBER_STATES, RAW_DIR
+
+PRIMARY_EXPORTS = build.read_primary_exports(RAW_DIR)
 
 
 def test_rebuild_reproduces_committed_files_byte_for_byte(tmp_path):
@@ -22,10 +26,10 @@ def read_rows(name):
 
 def test_every_edition_has_every_member_state():
     rows = read_rows("egdi.csv")
-    assert len(rows) == 12 * 193
+    assert len(rows) == len(EDITIONS) * MEMBER_STATES
     for year in EDITIONS:
         codes = {r["iso3"] for r in rows if r["year"] == str(year)}
-        assert len(codes) == 193, year
+        assert len(codes) == MEMBER_STATES, year
 
 
 def test_values_are_copied_with_their_own_precision():
@@ -37,7 +41,7 @@ def test_values_are_copied_with_their_own_precision():
 
 def primary_values(year):
     """The primary raw export for a year, keyed by stripped UN name."""
-    text = (RAW_DIR / build.PRIMARY_EXPORT[year]).read_text(encoding="utf-8")
+    text = (RAW_DIR / PRIMARY_EXPORTS[year]).read_text(encoding="utf-8")
     rows = {}
     for raw in csv.DictReader(io.StringIO(text)):
         raw = {build.RENAMED_2024.get(k, k): v for k, v in raw.items()}
@@ -102,11 +106,39 @@ def test_competition_ranking_shares_the_best_rank_among_ties():
 
 def test_unknown_country_name_stops_the_build(tmp_path):
     raw = tmp_path / "raw"
-    import shutil
     shutil.copytree(RAW_DIR, raw)
-    path = raw / build.PRIMARY_EXPORT[2020]
+    path = raw / PRIMARY_EXPORTS[2020]
     path.write_text(path.read_text(encoding="utf-8").replace('"Kazakhstan "', '"Kazakstan "'), encoding="utf-8")
-    with pytest.raises(build.BuildError, match=r"EGOV_DATA_2020\.csv, row \d+: country name 'Kazakstan'"):
+    with pytest.raises(build.BuildError, match=r"EGOV_DATA_2020\.csv, row \d+: country name 'Kazakstan'.*country_aliases"):
+        build.build(raw, tmp_path / "out")
+
+
+# --- the build's choices, kept as data beside the raw files ----------------------------------
+
+def test_primary_exports_are_the_copies_the_manifest_says_the_build_reads():
+    manifest = csv.DictReader((RAW_DIR / "manifest.csv").open(encoding="utf-8"))
+    read_by_build = {row["path"] for row in manifest if row["role"].startswith("read by the build (primary")}
+    assert set(PRIMARY_EXPORTS.values()) == read_by_build
+    assert all(PRIMARY_EXPORTS[year].startswith(f"{year}/") for year in EDITIONS)
+
+
+def test_each_alias_is_needed_and_points_at_a_member_state():
+    countries = build.read_classification(RAW_DIR)
+    known_names = {country.un_name_2018 for country in countries.values()}
+    printed = {row["country"] for year in EDITIONS for row in build.read_export(RAW_DIR, PRIMARY_EXPORTS[year], year)}
+    for name, iso3 in build.read_name_aliases(RAW_DIR).items():
+        assert iso3 in countries, name
+        assert name not in known_names, f"{name} needs no alias"
+        assert name in printed, f"no export prints {name}"
+
+
+def test_an_edition_missing_from_primary_exports_stops_the_build(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    exports = json.loads((raw / build.PRIMARY_EXPORTS).read_text(encoding="utf-8"))
+    del exports["2012"]
+    (raw / build.PRIMARY_EXPORTS).write_text(json.dumps(exports), encoding="utf-8")
+    with pytest.raises(build.BuildError, match=r"primary_exports\.json: lists editions .*expected"):
         build.build(raw, tmp_path / "out")
 
 
@@ -114,7 +146,7 @@ def test_unknown_country_name_stops_the_build(tmp_path):
 
 def name_to_iso3():
     mapping = {c.un_name_2018: code for code, c in build.read_classification(RAW_DIR).items()}
-    mapping.update(build.NAME_ALIASES)
+    mapping.update(build.read_name_aliases(RAW_DIR))
     return mapping
 
 
@@ -161,7 +193,7 @@ OTHER_COPIES = [
 
 @pytest.mark.parametrize("year,relative", OTHER_COPIES, ids=[r for _, r in OTHER_COPIES])
 def test_other_copies_agree_with_the_copy_read(year, relative):
-    primary = copy_values(build.PRIMARY_EXPORT[year])
+    primary = copy_values(PRIMARY_EXPORTS[year])
     other = copy_values(relative)
     compared = 0
     for key, values in other.items():

@@ -8,7 +8,12 @@ What it writes:
 
 * ``data/countries.csv``: one row per member state (ISO3 key, current name, UNU-EGOV
   region and sub-region, 2018 income group).
-* ``data/egdi.csv``: one row per survey edition and member state (12 x 193).
+* ``data/egdi.csv``: one row per survey edition and member state.
+
+Two small files beside the raw exports hold the choices the build makes, as data:
+``data/raw/primary_exports.json`` names the copy read for each edition and
+``data/raw/country_aliases.json`` maps UN names that the classification file does not
+know to ISO3 codes (see ``data/raw/README.md``).
 
 Values are copied as the text the UN export printed (``0.75970`` stays ``0.75970``), so
 no precision is lost or invented by a float round trip.
@@ -18,23 +23,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import DATA_DIR, EDITIONS, RAW_DIR
+from .paths import DATA_DIR, EDITIONS, MEMBER_STATES, RAW_DIR
 
-# The copy read for each edition. Where several copies exist they agree value for
-# value (see data/raw/PROVENANCE.md section 3.1 and tests/test_build.py); we read the
-# copy that keeps the UN Data Center layout and its 5-decimal precision.
-PRIMARY_EXPORT = {
-    year: f"{year}/sevenChrisK__text-mining-week1__EGOV_DATA_{year}.csv"
-    for year in EDITIONS
-    if year != 2024
-}
-# No unmodified 2024 export was found; this copy renamed the columns and added a
-# hand-made Region column (which we ignore), but its values agree with two partial copies.
-PRIMARY_EXPORT[2024] = "2024/MaryliaCruzS__Estadistica1CienciaPolitica__EGOV_DATA_2024.csv"
+# The choices the build makes, kept as data beside the raw files (data/raw/README.md).
+PRIMARY_EXPORTS = "primary_exports.json"  # edition -> the copy read
+COUNTRY_ALIASES = "country_aliases.json"  # UN name -> ISO3, for names the file lacks
 
 CLASSIFICATION = "classification/UNU-EGOV__datasets__countries-data.csv"
 
@@ -59,9 +57,6 @@ RENAMED_2024 = {
     "Human_Capital": "Human Capital Index",
     "Tele_Infra": "Telecommunication Infrastructure Index",
 }
-
-# Names the UN adopted after the UNU-EGOV classification file was made (2018).
-NAME_ALIASES = {"North Macedonia": "MKD", "Türkiye": "TUR"}
 
 INDEX_COLUMNS = ("egdi", "osi", "tii", "hci", "epi")
 
@@ -104,14 +99,31 @@ def read_classification(raw_dir: Path) -> dict[str, Country]:
             development_status=row["developed"],
         )
         countries[country.iso3] = country
-    if len(countries) != 193:
-        raise BuildError(f"{CLASSIFICATION}: expected 193 countries, found {len(countries)}")
+    if len(countries) != MEMBER_STATES:
+        raise BuildError(f"{CLASSIFICATION}: expected {MEMBER_STATES} countries, found {len(countries)}")
     return countries
 
 
-def read_export(raw_dir: Path, year: int) -> list[dict[str, str]]:
+def read_primary_exports(raw_dir: Path = RAW_DIR) -> dict[int, str]:
+    """The copy read for each edition, from data/raw/primary_exports.json."""
+    exports = json.loads((raw_dir / PRIMARY_EXPORTS).read_text(encoding="utf-8"))
+    exports = {int(year): relative for year, relative in exports.items()}
+    if sorted(exports) != list(EDITIONS):
+        raise BuildError(f"{PRIMARY_EXPORTS}: lists editions {sorted(exports)}, expected {list(EDITIONS)}")
+    return exports
+
+
+def read_name_aliases(raw_dir: Path = RAW_DIR) -> dict[str, str]:
+    """UN names the classification file does not know, with their ISO3 codes."""
+    return json.loads((raw_dir / COUNTRY_ALIASES).read_text(encoding="utf-8"))
+
+
+# Named in the prose of the data-and-methods chapter.
+NAME_ALIASES = read_name_aliases()
+
+
+def read_export(raw_dir: Path, relative: str, year: int) -> list[dict[str, str]]:
     """One edition's rows, with our column names and names stripped of trailing spaces."""
-    relative = PRIMARY_EXPORT[year]
     rows = []
     for line_number, raw_row in enumerate(read_csv_rows(raw_dir / relative), start=2):
         row = {RENAMED_2024.get(key, key): value for key, value in raw_row.items()}
@@ -144,21 +156,22 @@ def competition_ranks(scores: dict[str, str]) -> dict[str, int]:
     return {key: first_position[value] for key, value in values.items()}
 
 
-def tidy_edition(year: int, rows: list[dict[str, str]], countries: dict[str, Country],
+def tidy_edition(year: int, relative: str, rows: list[dict[str, str]], countries: dict[str, Country],
                  name_to_iso3: dict[str, str]) -> list[dict[str, str]]:
     tidy_rows = []
     for row in rows:
         iso3 = name_to_iso3.get(row["country"])
         if iso3 is None:
             raise BuildError(
-                f"{PRIMARY_EXPORT[year]}, row {row['source_row']}: country name {row['country']!r} "
-                "matches no ISO3 code; add it to NAME_ALIASES in egovbook/build.py"
+                f"{relative}, row {row['source_row']}: country name {row['country']!r} "
+                f"matches no ISO3 code; add it to data/raw/{COUNTRY_ALIASES}"
             )
         # Before 2014 the export lists countries the survey did not assess (not yet
         # members, or no data) with EGDI 0.00000. A zero there means "no score", so the
         # assessed flag is false and every value published as zero becomes empty.
         assessed = not is_zero(row["egdi"])
-        tidy = {"year": str(year), "iso3": iso3, "assessed": "true" if assessed else "false"}
+        tidy = {"year": str(year), "iso3": iso3, "country": row["country"],
+                "assessed": "true" if assessed else "false"}
         if assessed:
             tidy["egdi_rank"] = row["egdi_rank"]
             for column in INDEX_COLUMNS:
@@ -174,7 +187,7 @@ def tidy_edition(year: int, rows: list[dict[str, str]], countries: dict[str, Cou
     if len(set(seen)) != len(seen) or set(seen) != set(countries):
         duplicates = sorted({code for code in seen if seen.count(code) > 1})
         absent = sorted(set(countries) - set(seen))
-        raise BuildError(f"{PRIMARY_EXPORT[year]}: duplicated {duplicates}, absent {absent}")
+        raise BuildError(f"{relative}: duplicated {duplicates}, absent {absent}")
 
     # No export carries an e-participation rank, so it is computed from the scores.
     epi_ranks = competition_ranks({row["iso3"]: row["epi"] for row in tidy_rows if row["epi"] != ""})
@@ -183,17 +196,21 @@ def tidy_edition(year: int, rows: list[dict[str, str]], countries: dict[str, Cou
     return tidy_rows
 
 
-def current_names(raw_dir: Path, countries: dict[str, Country], name_to_iso3: dict[str, str]) -> dict[str, str]:
+def current_names(latest: list[dict[str, str]]) -> dict[str, str]:
     """Each country's name as printed in the latest edition (the UN's current name)."""
-    latest = max(EDITIONS)
-    return {name_to_iso3[row["country"]]: row["country"] for row in read_export(raw_dir, latest)}
+    return {row["iso3"]: row["country"] for row in latest}
 
 
 def build_tables(raw_dir: Path = RAW_DIR) -> dict[str, list[dict[str, str]]]:
     countries = read_classification(raw_dir)
     name_to_iso3 = {country.un_name_2018: iso3 for iso3, country in countries.items()}
-    name_to_iso3.update(NAME_ALIASES)
-    names = current_names(raw_dir, countries, name_to_iso3)
+    name_to_iso3.update(read_name_aliases(raw_dir))
+    exports = read_primary_exports(raw_dir)
+    editions = {
+        year: tidy_edition(year, exports[year], read_export(raw_dir, exports[year], year), countries, name_to_iso3)
+        for year in EDITIONS
+    }
+    names = current_names(editions[max(EDITIONS)])
 
     country_rows = [
         {
@@ -209,8 +226,7 @@ def build_tables(raw_dir: Path = RAW_DIR) -> dict[str, list[dict[str, str]]]:
 
     egdi_rows = []
     for year in EDITIONS:
-        edition = tidy_edition(year, read_export(raw_dir, year), countries, name_to_iso3)
-        for row in sorted(edition, key=lambda r: r["iso3"]):
+        for row in sorted(editions[year], key=lambda r: r["iso3"]):
             country = countries[row["iso3"]]
             row.update(country=names[row["iso3"]], region=country.region, subregion=country.subregion)
             egdi_rows.append(row)
@@ -237,11 +253,11 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = DATA_DIR) -> list[Path]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     for path in build():
         print(f"wrote {path.relative_to(DATA_DIR.parent)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
