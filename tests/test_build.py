@@ -1,4 +1,5 @@
 """The build step: deterministic, and faithful to the raw exports."""
+
 import csv
 import io
 import json
@@ -17,7 +18,9 @@ def test_rebuild_reproduces_committed_files_byte_for_byte(tmp_path):
     written = build.build(RAW_DIR, tmp_path)
     assert [p.name for p in written] == ["countries.csv", "egdi.csv"]
     for path in written:
-        assert path.read_bytes() == (DATA_DIR / path.name).read_bytes(), f"{path.name} differs; run `make data`"
+        assert path.read_bytes() == (DATA_DIR / path.name).read_bytes(), (
+            f"{path.name} differs; run `make data`"
+        )
 
 
 def read_rows(name):
@@ -36,7 +39,11 @@ def test_values_are_copied_with_their_own_precision():
     for row in read_rows("egdi.csv"):
         for column in ("egdi", "osi", "tii", "hci", "epi"):
             if row[column]:
-                assert -Decimal(row[column]).as_tuple().exponent <= 5, (row["year"], row["iso3"], column)
+                assert -Decimal(row[column]).as_tuple().exponent <= 5, (
+                    row["year"],
+                    row["iso3"],
+                    column,
+                )
 
 
 def primary_values(year):
@@ -52,7 +59,11 @@ def primary_values(year):
 @pytest.mark.parametrize("year", EDITIONS)
 def test_kazakhstan_equals_the_un_export(year):
     un = primary_values(year)["Kazakhstan"]
-    ours = next(r for r in read_rows("egdi.csv") if r["year"] == str(year) and r["iso3"] == "KAZ")
+    ours = next(
+        r
+        for r in read_rows("egdi.csv")
+        if r["year"] == str(year) and r["iso3"] == "KAZ"
+    )
     assert ours["egdi_rank"] == un["E-Government Rank"]
     assert ours["egdi"] == un["E-Government Index"]
     assert ours["osi"] == un["Online Service Index"]
@@ -62,7 +73,9 @@ def test_kazakhstan_equals_the_un_export(year):
 
 
 def test_kazakhstan_2024_headline():
-    ours = next(r for r in read_rows("egdi.csv") if r["year"] == "2024" and r["iso3"] == "KAZ")
+    ours = next(
+        r for r in read_rows("egdi.csv") if r["year"] == "2024" and r["iso3"] == "KAZ"
+    )
     assert (ours["egdi_rank"], ours["egdi"]) == ("24", "0.90093")
 
 
@@ -80,7 +93,11 @@ def test_unassessed_countries_have_no_score_rather_than_zero():
 
 
 def test_central_asia_is_the_five_republics():
-    codes = {r["iso3"] for r in read_rows("countries.csv") if r["subregion"] == "Central Asia"}
+    codes = {
+        r["iso3"]
+        for r in read_rows("countries.csv")
+        if r["subregion"] == "Central Asia"
+    }
     assert codes == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
 
 
@@ -94,30 +111,59 @@ def test_one_current_name_per_country():
 
 
 def test_computed_epi_ranks_for_kazakhstan():
-    ranks = {r["year"]: r["epi_rank"] for r in read_rows("egdi.csv") if r["iso3"] == "KAZ"}
-    # Competition ranking over each edition's published EPI values (PROVENANCE.md section 4).
-    assert ranks == {"2003": "69", "2004": "59", "2005": "47", "2008": "98", "2010": "18", "2012": "3",
-                     "2014": "22", "2016": "67", "2018": "42", "2020": "26", "2022": "15", "2024": "27"}
+    ranks = {
+        r["year"]: r["epi_rank"] for r in read_rows("egdi.csv") if r["iso3"] == "KAZ"
+    }
+    # Competition ranking over each edition's published EPI values
+    # (PROVENANCE.md section 4).
+    assert ranks == {
+        "2003": "69",
+        "2004": "59",
+        "2005": "47",
+        "2008": "98",
+        "2010": "18",
+        "2012": "3",
+        "2014": "22",
+        "2016": "67",
+        "2018": "42",
+        "2020": "26",
+        "2022": "15",
+        "2024": "27",
+    }
 
 
 def test_competition_ranking_shares_the_best_rank_among_ties():
-    assert build.competition_ranks({"a": "1.0", "b": "0.9", "c": "0.9", "d": "0.5"}) == {"a": 1, "b": 2, "c": 2, "d": 4}
+    assert build.competition_ranks(
+        {"a": "1.0", "b": "0.9", "c": "0.9", "d": "0.5"}
+    ) == {"a": 1, "b": 2, "c": 2, "d": 4}
 
 
 def test_unknown_country_name_stops_the_build(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
     path = raw / PRIMARY_EXPORTS[2020]
-    path.write_text(path.read_text(encoding="utf-8").replace('"Kazakhstan "', '"Kazakstan "'), encoding="utf-8")
-    with pytest.raises(build.BuildError, match=r"EGOV_DATA_2020\.csv, row \d+: country name 'Kazakstan'.*country_aliases"):
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"Kazakhstan "', '"Kazakstan "'),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        build.BuildError,
+        match=r"EGOV_DATA_2020\.csv, row \d+: "
+        r"country name 'Kazakstan'.*country_aliases",
+    ):
         build.build(raw, tmp_path / "out")
 
 
-# --- the build's choices, kept as data beside the raw files ----------------------------------
+# --- the build's choices, kept as data beside the raw files ---------------------------
+
 
 def test_primary_exports_are_the_copies_the_manifest_says_the_build_reads():
     manifest = csv.DictReader((RAW_DIR / "manifest.csv").open(encoding="utf-8"))
-    read_by_build = {row["path"] for row in manifest if row["role"].startswith("read by the build (primary")}
+    read_by_build = {
+        row["path"]
+        for row in manifest
+        if row["role"].startswith("read by the build (primary")
+    }
     assert set(PRIMARY_EXPORTS.values()) == read_by_build
     assert all(PRIMARY_EXPORTS[year].startswith(f"{year}/") for year in EDITIONS)
 
@@ -125,7 +171,11 @@ def test_primary_exports_are_the_copies_the_manifest_says_the_build_reads():
 def test_each_alias_is_needed_and_points_at_a_member_state():
     countries = build.read_classification(RAW_DIR)
     known_names = {country.un_name_2018 for country in countries.values()}
-    printed = {row["country"] for year in EDITIONS for row in build.read_export(RAW_DIR, PRIMARY_EXPORTS[year], year)}
+    printed = {
+        row["country"]
+        for year in EDITIONS
+        for row in build.read_export(RAW_DIR, PRIMARY_EXPORTS[year], year)
+    }
     for name, iso3 in build.read_name_aliases(RAW_DIR).items():
         assert iso3 in countries, name
         assert name not in known_names, f"{name} needs no alias"
@@ -138,14 +188,19 @@ def test_an_edition_missing_from_primary_exports_stops_the_build(tmp_path):
     exports = json.loads((raw / build.PRIMARY_EXPORTS).read_text(encoding="utf-8"))
     del exports["2012"]
     (raw / build.PRIMARY_EXPORTS).write_text(json.dumps(exports), encoding="utf-8")
-    with pytest.raises(build.BuildError, match=r"primary_exports\.json: lists editions .*expected"):
+    with pytest.raises(
+        build.BuildError, match=r"primary_exports\.json: lists editions .*expected"
+    ):
         build.build(raw, tmp_path / "out")
 
 
-# --- the other copies agree with the copy the build reads ----------------------------------
+# --- the other copies agree with the copy the build reads -----------------------------
+
 
 def name_to_iso3():
-    mapping = {c.un_name_2018: code for code, c in build.read_classification(RAW_DIR).items()}
+    mapping = {
+        c.un_name_2018: code for code, c in build.read_classification(RAW_DIR).items()
+    }
     mapping.update(build.read_name_aliases(RAW_DIR))
     return mapping
 
@@ -162,17 +217,28 @@ def copy_values(relative):
     for raw in csv.DictReader(io.StringIO(text)):
         if "country-code" in raw:  # UNU-EGOV layout
             key = raw["country-code"]
-            values = {"rank": raw["e-gov-rank"], "egdi": raw["e-gov-index"], "epi": raw["e-pat-index"],
-                      "osi": raw["osi"], "hci": raw["hci"], "tii": raw["tii"]}
+            values = {
+                "rank": raw["e-gov-rank"],
+                "egdi": raw["e-gov-index"],
+                "epi": raw["e-pat-index"],
+                "osi": raw["osi"],
+                "hci": raw["hci"],
+                "tii": raw["tii"],
+            }
         else:
             raw = {build.RENAMED_2024.get(k, k): v for k, v in raw.items()}
             if "CODE" in raw:
                 key = EGOVSPACE_CODE_FIXES.get(raw["CODE"], raw["CODE"])
             else:
                 key = names[raw["Country Name"].strip()]
-            values = {"rank": raw["E-Government Rank"], "egdi": raw["E-Government Index"],
-                      "epi": raw["E-Participation Index"], "osi": raw["Online Service Index"],
-                      "hci": raw["Human Capital Index"], "tii": raw["Telecommunication Infrastructure Index"]}
+            values = {
+                "rank": raw["E-Government Rank"],
+                "egdi": raw["E-Government Index"],
+                "epi": raw["E-Participation Index"],
+                "osi": raw["Online Service Index"],
+                "hci": raw["Human Capital Index"],
+                "tii": raw["Telecommunication Infrastructure Index"],
+            }
         out[key] = {k: (Decimal(v) if v.strip() else None) for k, v in values.items()}
     return out
 
@@ -187,11 +253,16 @@ OTHER_COPIES = [
     (2018, "2018/UNU-EGOV__datasets__egdi-2018.csv"),
     (2018, "2018/egovspace__un-egov-ranking__EGOV_DATA_2018.csv"),
     (2022, "2022/pluralitybook__plurality__EGOV_DATA_2022.csv"),
-    (2024, "2024/aaravgupta10__Neutrosophic-human-development-index__EGOV_DATA_2024.csv"),
+    (
+        2024,
+        "2024/aaravgupta10__Neutrosophic-human-development-index__EGOV_DATA_2024.csv",
+    ),
 ]
 
 
-@pytest.mark.parametrize("year,relative", OTHER_COPIES, ids=[r for _, r in OTHER_COPIES])
+@pytest.mark.parametrize(
+    "year,relative", OTHER_COPIES, ids=[r for _, r in OTHER_COPIES]
+)
 def test_other_copies_agree_with_the_copy_read(year, relative):
     primary = copy_values(PRIMARY_EXPORTS[year])
     other = copy_values(relative)
@@ -199,11 +270,15 @@ def test_other_copies_agree_with_the_copy_read(year, relative):
     for key, values in other.items():
         for field, value in values.items():
             mine = primary[key][field]
-            if value is None:  # the UNU 2010 copy leaves blanks where the export has 0.00000
+            if (
+                value is None
+            ):  # the UNU 2010 copy leaves blanks where the export has 0.00000
                 assert mine is None or mine == 0, (key, field)
                 continue
             places = min(-value.as_tuple().exponent, -mine.as_tuple().exponent, 5)
             quantum = Decimal(1).scaleb(-places)
-            assert round(value, places) == round(mine, places) or value.quantize(quantum) == mine.quantize(quantum), (key, field, value, mine)
+            assert round(value, places) == round(mine, places) or value.quantize(
+                quantum
+            ) == mine.quantize(quantum), (key, field, value, mine)
             compared += 1
     assert compared >= 20 * 6

@@ -61,10 +61,28 @@ RENAMED_2024 = {
 INDEX_COLUMNS = ("egdi", "osi", "tii", "hci", "epi")
 
 EGDI_HEADER = (
-    "year", "iso3", "country", "region", "subregion", "assessed",
-    "egdi_rank", "egdi", "osi", "tii", "hci", "epi", "epi_rank",
+    "year",
+    "iso3",
+    "country",
+    "region",
+    "subregion",
+    "assessed",
+    "egdi_rank",
+    "egdi",
+    "osi",
+    "tii",
+    "hci",
+    "epi",
+    "epi_rank",
 )
-COUNTRY_HEADER = ("iso3", "country", "region", "subregion", "income_group", "development_status")
+COUNTRY_HEADER = (
+    "iso3",
+    "country",
+    "region",
+    "subregion",
+    "income_group",
+    "development_status",
+)
 
 
 class BuildError(ValueError):
@@ -100,7 +118,10 @@ def read_classification(raw_dir: Path) -> dict[str, Country]:
         )
         countries[country.iso3] = country
     if len(countries) != MEMBER_STATES:
-        raise BuildError(f"{CLASSIFICATION}: expected {MEMBER_STATES} countries, found {len(countries)}")
+        raise BuildError(
+            f"{CLASSIFICATION}: expected {MEMBER_STATES} countries, "
+            f"found {len(countries)}"
+        )
     return countries
 
 
@@ -109,7 +130,10 @@ def read_primary_exports(raw_dir: Path = RAW_DIR) -> dict[int, str]:
     exports = json.loads((raw_dir / PRIMARY_EXPORTS).read_text(encoding="utf-8"))
     exports = {int(year): relative for year, relative in exports.items()}
     if sorted(exports) != list(EDITIONS):
-        raise BuildError(f"{PRIMARY_EXPORTS}: lists editions {sorted(exports)}, expected {list(EDITIONS)}")
+        raise BuildError(
+            f"{PRIMARY_EXPORTS}: lists editions {sorted(exports)}, "
+            f"expected {list(EDITIONS)}"
+        )
     return exports
 
 
@@ -123,7 +147,7 @@ NAME_ALIASES = read_name_aliases()
 
 
 def read_export(raw_dir: Path, relative: str, year: int) -> list[dict[str, str]]:
-    """One edition's rows, with our column names and names stripped of trailing spaces."""
+    """One edition's rows, with our column names and names without trailing spaces."""
     rows = []
     for line_number, raw_row in enumerate(read_csv_rows(raw_dir / relative), start=2):
         row = {RENAMED_2024.get(key, key): value for key, value in raw_row.items()}
@@ -132,7 +156,10 @@ def read_export(raw_dir: Path, relative: str, year: int) -> list[dict[str, str]]
             raise BuildError(f"{relative}: missing column(s) {missing}")
         tidy = {ours: row[theirs].strip() for theirs, ours in EXPORT_COLUMNS.items()}
         if tidy["year"] != str(year):
-            raise BuildError(f"{relative}, row {line_number}: survey year {tidy['year']!r}, expected {year}")
+            raise BuildError(
+                f"{relative}, row {line_number}: "
+                f"survey year {tidy['year']!r}, expected {year}"
+            )
         tidy["source_row"] = line_number
         rows.append(tidy)
     return rows
@@ -145,8 +172,9 @@ def is_zero(text: str) -> bool:
 def competition_ranks(scores: dict[str, str]) -> dict[str, int]:
     """Standard competition ranking ("1224"): 1 + the number of strictly higher scores.
 
-    This is how the UN's EGDI ranks treat ties, and it reproduces five of the paper's six
-    e-participation ranks; the 2012 rank needs dense ranking instead (see the fact-check).
+    This is how the UN's EGDI ranks treat ties, and it reproduces five of the paper's
+    six e-participation ranks; the 2012 rank needs dense ranking instead (see the
+    fact-check).
     """
     values = {key: float(text) for key, text in scores.items()}
     ordered = sorted(values.values(), reverse=True)
@@ -156,8 +184,13 @@ def competition_ranks(scores: dict[str, str]) -> dict[str, int]:
     return {key: first_position[value] for key, value in values.items()}
 
 
-def tidy_edition(year: int, relative: str, rows: list[dict[str, str]], countries: dict[str, Country],
-                 name_to_iso3: dict[str, str]) -> list[dict[str, str]]:
+def tidy_edition(
+    year: int,
+    relative: str,
+    rows: list[dict[str, str]],
+    countries: dict[str, Country],
+    name_to_iso3: dict[str, str],
+) -> list[dict[str, str]]:
     tidy_rows = []
     for row in rows:
         iso3 = name_to_iso3.get(row["country"])
@@ -170,8 +203,12 @@ def tidy_edition(year: int, relative: str, rows: list[dict[str, str]], countries
         # members, or no data) with EGDI 0.00000. A zero there means "no score", so the
         # assessed flag is false and every value published as zero becomes empty.
         assessed = not is_zero(row["egdi"])
-        tidy = {"year": str(year), "iso3": iso3, "country": row["country"],
-                "assessed": "true" if assessed else "false"}
+        tidy = {
+            "year": str(year),
+            "iso3": iso3,
+            "country": row["country"],
+            "assessed": "true" if assessed else "false",
+        }
         if assessed:
             tidy["egdi_rank"] = row["egdi_rank"]
             for column in INDEX_COLUMNS:
@@ -190,9 +227,13 @@ def tidy_edition(year: int, relative: str, rows: list[dict[str, str]], countries
         raise BuildError(f"{relative}: duplicated {duplicates}, absent {absent}")
 
     # No export carries an e-participation rank, so it is computed from the scores.
-    epi_ranks = competition_ranks({row["iso3"]: row["epi"] for row in tidy_rows if row["epi"] != ""})
+    epi_ranks = competition_ranks(
+        {row["iso3"]: row["epi"] for row in tidy_rows if row["epi"] != ""}
+    )
     for row in tidy_rows:
-        row["epi_rank"] = str(epi_ranks[row["iso3"]]) if row["iso3"] in epi_ranks else ""
+        row["epi_rank"] = (
+            str(epi_ranks[row["iso3"]]) if row["iso3"] in epi_ranks else ""
+        )
     return tidy_rows
 
 
@@ -207,7 +248,13 @@ def build_tables(raw_dir: Path = RAW_DIR) -> dict[str, list[dict[str, str]]]:
     name_to_iso3.update(read_name_aliases(raw_dir))
     exports = read_primary_exports(raw_dir)
     editions = {
-        year: tidy_edition(year, exports[year], read_export(raw_dir, exports[year], year), countries, name_to_iso3)
+        year: tidy_edition(
+            year,
+            exports[year],
+            read_export(raw_dir, exports[year], year),
+            countries,
+            name_to_iso3,
+        )
         for year in EDITIONS
     }
     names = current_names(editions[max(EDITIONS)])
@@ -228,14 +275,20 @@ def build_tables(raw_dir: Path = RAW_DIR) -> dict[str, list[dict[str, str]]]:
     for year in EDITIONS:
         for row in sorted(editions[year], key=lambda r: r["iso3"]):
             country = countries[row["iso3"]]
-            row.update(country=names[row["iso3"]], region=country.region, subregion=country.subregion)
+            row.update(
+                country=names[row["iso3"]],
+                region=country.region,
+                subregion=country.subregion,
+            )
             egdi_rows.append(row)
     return {"countries.csv": country_rows, "egdi.csv": egdi_rows}
 
 
 def write_csv(path: Path, header: tuple[str, ...], rows: list[dict[str, str]]) -> None:
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore"
+    )
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
