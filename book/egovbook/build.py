@@ -142,10 +142,6 @@ def read_name_aliases(raw_dir: Path = RAW_DIR) -> dict[str, str]:
     return json.loads((raw_dir / COUNTRY_ALIASES).read_text(encoding="utf-8"))
 
 
-# Named in the prose of the data-and-methods chapter.
-NAME_ALIASES = read_name_aliases()
-
-
 def read_export(raw_dir: Path, relative: str, year: int) -> list[dict[str, str]]:
     """One edition's rows, with our column names and names without trailing spaces."""
     rows = []
