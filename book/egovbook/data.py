@@ -310,7 +310,7 @@ def _check_survey(frame: pd.DataFrame, shown: str) -> None:
         if counts[year] != MEMBER_STATES:
             # Frame row i is file row i + 2; point at where the edition should start.
             before = frame.index[frame["year"] < year]
-            start = before.max() + 3 if len(before) else 2
+            start = int(before.max()) + 3 if len(before) else 2
             problem = (
                 f"edition {year} has {counts[year]} rows, expected {MEMBER_STATES} "
                 "(one per member state), starting at this row"
@@ -333,12 +333,12 @@ def _check_survey(frame: pd.DataFrame, shown: str) -> None:
     broken = sorted(
         (i, rule) for rule, (mask, *_) in enumerate(rules) for i in frame.index[mask]
     )
-    problems += [(shown, i + 2, *rules[rule][1:]) for i, rule in broken]
+    problems += [(shown, int(i) + 2, *rules[rule][1:]) for i, rule in broken]
     _raise_if(problems)
 
 
 def load_survey(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The UN E-Government Survey, 12 editions x 193 countries (``data/egdi.csv``).
+    """The UN E-Government Survey, one row per edition and member state (``egdi.csv``).
 
     Columns: year, iso3, country, region, subregion, assessed, egdi_rank, egdi, osi,
     tii, hci, epi, epi_rank. Values are empty (<NA>/NaN) where a country was not
@@ -350,7 +350,7 @@ def load_survey(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 
 
 def load_countries(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The 193 member states with region, sub-region and 2018 income group."""
+    """The UN member states with region, sub-region and 2018 income group."""
     return load_table("countries", data_dir)
 
 
