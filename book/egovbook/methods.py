@@ -29,7 +29,10 @@ def method_breaks(columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame |
     The tooltip says what changed; the label reminds readers that the ruler changed there.
     """
     methods = load_methods() if methods is None else methods
-    rows = methods[methods["component"].isin(columns)]
+    # Only changes known to start in that edition; suspected or undated ones are told in
+    # the text (see the table in the trajectory chapter), not drawn at a guessed place.
+    dated = methods["timing"].isin(["introduced", "edition not verified"])
+    rows = methods[dated & methods["component"].isin(columns)]
     changes = (rows.assign(index=rows["component"].str.upper())
                .groupby("year", as_index=False)
                .agg(indices=("index", lambda names: ", ".join(dict.fromkeys(names))),
