@@ -41,6 +41,8 @@ def method_breaks(columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame |
     rules = base.mark_rule(color=GREY, strokeDash=[2, 3], strokeWidth=1.5).encode(
         tooltip=[edition_tooltip(), alt.Tooltip("indices:N", title="Method changed for"),
                  alt.Tooltip("change:N", title="What changed")])
-    labels = base.mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color="#595959").encode(
+    # Written along the rule, so labels of editions two years apart do not collide.
+    labels = base.mark_text(angle=270, align="right", baseline="bottom", dx=-2, dy=-2,
+                            fontSize=10, color="#595959").encode(
         y=alt.value(0), text=alt.value("method change"))
     return alt.layer(rules, labels)
