@@ -49,17 +49,20 @@ def test_each_disagreement_is_explained(survey):
 
 
 def test_only_the_computed_epi_rank_is_a_ranking_rule_question(survey):
-    """The UN files have no EPI rank: the 2012 rank is a tie-rule question, the rest differ from UN values."""
+    """No UN file has an EPI rank: the 2012 rank is a tie-rule question."""
     found = paper_disagreements(survey)
     rule_questions = found[~differs_from_un(found)]
-    assert [(r.year, r.field) for r in rule_questions.itertuples()] == [(2012, "epi_rank")]
+    questions = [(r.year, r.field) for r in rule_questions.itertuples()]
+    assert questions == [(2012, "epi_rank")]
     assert int(differs_from_un(found).sum()) == 5
 
     # ...because no raw UN file has an e-participation rank column to compare with.
     for raw in sorted(RAW_DIR.glob("20*/*.csv")):
         header = raw.read_text(encoding="utf-8-sig").splitlines()[0].lower()
-        participation_rank = [c for c in header.split(",") if ("part" in c or "pat" in c) and "rank" in c]
-        assert participation_rank == [], f"{raw.name} has an EPI rank column: {participation_rank}"
+        participation_rank = [
+            c for c in header.split(",") if ("part" in c or "pat" in c) and "rank" in c
+        ]
+        assert participation_rank == [], f"{raw.name} has an EPI rank column"
 
 
 def test_a_changed_un_value_shows_up(survey):
@@ -110,14 +113,17 @@ def test_weights_label():
 
 
 def test_the_2008_naming_slip_is_recorded_with_a_real_source():
-    """The paper's note gives the present name as the 2008 name; the UN's 2008 note says otherwise."""
+    """The paper's note gives today's name as the 2008 name; the UN's note differs."""
     findings = naming_findings()
     slip = findings[findings["where"].str.startswith("Table 2")].iloc[0]
-    assert slip["in_stored_notes"], "the stored Table 2 notes no longer carry the printed name"
-    assert slip["paper"].lower() == "e-government development index"  # today's name, not 2008's
+    assert slip["in_stored_notes"], "the stored Table 2 notes lost the printed name"
+    # Today's name, not the 2008 one:
+    assert slip["paper"].lower() == "e-government development index"
     assert slip["un_wording"].lower() == "e-government readiness index"
     bib = (REPO_ROOT / "book" / "references.bib").read_text(encoding="utf-8")
-    assert f"{{{slip['source_key']}," in bib, f"{slip['source_key']} is not in references.bib"
-    assert "readiness index" in bib.split(f"{{{slip['source_key']},")[1].split("\n}")[0].lower()
+    entry_start = f"{{{slip['source_key']},"
+    assert entry_start in bib, f"{slip['source_key']} is not in references.bib"
+    entry = bib.split(entry_start)[1].split("\n}")[0]
+    assert "readiness index" in entry.lower()
     assert findings["in_stored_notes"].all()
     assert (findings["paper"].str.lower() != findings["un_wording"].str.lower()).all()

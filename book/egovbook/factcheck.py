@@ -3,9 +3,9 @@
 ``compare_paper_tables()`` lines up every cell of the paper's Tables 1-3 with the UN
 value; ``paper_disagreements()`` keeps the cells that differ and explains each one.
 ``identity_exceptions()`` lists the rows where the EGDI is not the (weighted) mean of
-its three components. ``naming_findings()`` lists the paper's slips of wording (an index
-called by the wrong edition's name), each with its source. The book's appendix prints these
-tables; the tests pin them.
+its three components. ``naming_findings()`` lists the paper's slips of wording (an
+index called by the wrong edition's name), each with its source. The book's appendix
+prints these tables; the tests pin them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ COMPONENTS = ("osi", "tii", "hci")
 # values; the survey's method text for those editions was not available to us).
 WEIGHTS = {2008: (0.34, 0.33, 0.33), 2010: (0.34, 0.33, 0.33)}
 EQUAL_WEIGHTS = (1 / 3, 1 / 3, 1 / 3)
-# The UN files carry no e-participation rank: the book computes it (competition ranking),
-# so a printed EPI rank that differs is a question of how ties are ranked, not a
-# disagreement with a UN value.
+# The UN files carry no e-participation rank: the book computes it (competition
+# ranking), so a printed EPI rank that differs is a question of how ties are ranked,
+# not a disagreement with a UN value.
 COMPUTED_FIELDS = ("epi_rank",)
 TOLERANCE = 1e-4  # beyond rounding for 4- and 5-decimal data
 
@@ -119,23 +119,27 @@ def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
     return f"Printed {printed}, the UN value is {exact}."
 
 
-# The paper's slips of wording rather than of numbers. Each gives what the paper prints, what
-# the book can show against it, and the source (a key of book/references.bib).
+# The paper's slips of wording rather than of numbers. Each gives what the paper prints,
+# what the book can show against it, and the source (a key of book/references.bib).
 NAMING_FINDINGS = (
     {
         "where": "Table 2, note on the 2008 EGDI (the table's title covers 2008 too)",
         "paper": "E-government Development Index",
-        "finding": ("The note is there to give the index's 2008 name, but it gives the present "
-                    "one. The UN's note on the 2008 survey calls it the e-Government Readiness "
-                    "Index."),
+        "finding": (
+            "The note is there to give the index's 2008 name, but it gives the present "
+            "one. The UN's note on the 2008 survey calls it the e-Government Readiness "
+            "Index."
+        ),
         "un_wording": "e-Government Readiness Index",
         "source_key": "unpan2008_readiness",
     },
     {
         "where": "Table 2, note on the 2008 OSI",
         "paper": "Web Measurement Index",
-        "finding": ("The UN's note on the 2008 survey calls the online component the web measure "
-                    "index: a small slip of wording."),
+        "finding": (
+            "The UN's note on the 2008 survey calls the online component the web "
+            "measure index: a small slip of wording."
+        ),
         "un_wording": "web measure index",
         "source_key": "unpan2008_readiness",
     },
@@ -146,12 +150,15 @@ def naming_findings(table2: pd.DataFrame | None = None) -> pd.DataFrame:
     """The paper's naming slips, each checked against the notes of Table 2 as stored."""
     table2 = load_paper_table(2) if table2 is None else table2
     notes = " ".join(table2["footnote"].dropna().astype(str))
-    rows = [dict(finding, in_stored_notes=finding["paper"] in notes) for finding in NAMING_FINDINGS]
+    rows = [
+        dict(finding, in_stored_notes=finding["paper"] in notes)
+        for finding in NAMING_FINDINGS
+    ]
     return pd.DataFrame(rows)
 
 
 def differs_from_un(cells: pd.DataFrame) -> pd.Series:
-    """True for cells compared with a value the UN published, False for ranks the book computed."""
+    """True where a cell meets a value the UN published, False for computed ranks."""
     return ~cells["field"].isin(COMPUTED_FIELDS)
 
 
