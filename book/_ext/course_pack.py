@@ -1,0 +1,146 @@
+"""Sphinx extension: one download, ``course-pack.zip``, that runs every chapter in JupyterLab.
+
+A student unzips it anywhere, installs the pinned packages and starts JupyterLab:
+
+    pip install -r requirements.txt
+    jupyter lab
+
+The pack holds the chapters (stored with their outputs), the helper package
+``book/egovbook`` next to them (a notebook imports it from its own folder), the data
+(``data/``, found by ``egovbook.paths`` from the package's place in the pack), and a
+requirements file pinned to the versions this book is built and tested with. The
+archive is deterministic, like ``data-package.zip``. Each chapter's download menu links
+to it, beside the chapter's own ``.ipynb``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import zipfile
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ARCHIVE = "course-pack.zip"
+FIXED_TIME = (2003, 1, 1, 0, 0, 0)
+# What a student needs to run and read the chapters; everything they pull in is pinned too.
+STUDENT_PACKAGES = (
+    "jupyterlab", "jupyterlab-myst", "ipykernel", "pandas", "altair",
+    "vl-convert-python", "frictionless", "jinja2", "nbformat",
+)
+README = """\
+# E-Government in Kazakhstan: the course pack
+
+The chapters of the open textbook as Jupyter notebooks, with the helper package and the
+data they read. Everything runs on your computer: after the installation below, no
+internet connection is needed.
+
+## Start
+
+With Python 3.11 or newer, in this folder:
+
+```bash
+python -m venv .venv
+.venv/bin/pip install -r requirements.txt      # Windows: .venv\\Scripts\\pip
+.venv/bin/jupyter lab book/                    # Windows: .venv\\Scripts\\jupyter lab book/
+```
+
+JupyterLab opens in your browser. Open a chapter (for example `intro.ipynb`). The charts
+and numbers you see were stored when the book was built; choose *Run > Run All Cells* to
+compute them again from the files in `data/`. Change the country or the edition in the
+cell that sets them and run again to follow another country.
+
+## What is here
+
+- `book/*.ipynb`: the chapters, with their outputs;
+- `book/egovbook/`: the helper package the chapters import (loading and checking the data,
+  the chart theme, shared charts); a data problem is reported with its file, row and column;
+- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they come from;
+- `requirements.txt`: the exact versions the book was tested with.
+
+Text CC BY 4.0, code MIT (see `LICENSE`); the UN data keep the UN's terms.
+"""
+
+
+def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
+    """The roots and everything they require, each pinned to the installed version."""
+    environment = default_environment()
+    seen: dict[str, str] = {}
+    todo = list(roots)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        distribution = metadata.distribution(name)
+        seen[name] = f"{distribution.metadata['Name']}=={distribution.version}"
+        for text in distribution.requires or []:
+            requirement = Requirement(text)
+            marker_env = dict(environment, extra="")
+            if requirement.marker is None or requirement.marker.evaluate(marker_env):
+                todo.append(requirement.name)
+    lines = sorted(seen.values(), key=str.lower)
+    header = "# The versions this book was built and tested with (made by book/_ext/course_pack.py).\n"
+    return header + "\n".join(lines) + "\n"
+
+
+def pack_files(root: Path) -> dict[str, bytes]:
+    """Every file of the pack, by its path inside the archive."""
+    files = {
+        "README.md": README.encode("utf-8"),
+        "requirements.txt": pinned_requirements().encode("utf-8"),
+        "LICENSE": (root / "LICENSE").read_bytes(),
+    }
+    for notebook in sorted((root / "book").glob("*.ipynb")):
+        files[f"book/{notebook.name}"] = notebook.read_bytes()
+    package = root / "book" / "egovbook"
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            files[f"book/egovbook/{path.relative_to(package).as_posix()}"] = path.read_bytes()
+    for path in sorted((root / "data").rglob("*")):
+        if path.is_file():
+            files[f"data/{path.relative_to(root / 'data').as_posix()}"] = path.read_bytes()
+    return files
+
+
+def write_archive(root: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(pack_files(root).items()):
+            info = zipfile.ZipInfo(f"course-pack/{name}", date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return target
+
+
+def on_builder_inited(app) -> None:
+    if app.builder.format != "html":
+        return
+    extra = Path(app.doctreedir).parent / "egov-pack"
+    write_archive(Path(app.confdir), extra / ARCHIVE)
+    app.config.html_extra_path.append(str(extra))
+
+
+def add_download_link(app, pagename, templatename, context, doctree) -> None:
+    """Put the course pack in each chapter's download menu, beside its .ipynb."""
+    if context.get("page_source_suffix") != ".ipynb":
+        return
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "download-buttons":
+            button["buttons"].append({
+                "type": "link",
+                "url": context["pathto"](ARCHIVE, 1),
+                "text": "course-pack.zip",
+                "tooltip": "All chapters, helpers and data, to run in JupyterLab",
+                "icon": "fas fa-file-archive",
+                "label": "download-course-pack-button",
+            })
+
+
+def setup(app):
+    app.connect("builder-inited", on_builder_inited)
+    # After sphinx-book-theme has made the download menu (priority 501).
+    app.connect("html-page-context", add_download_link, priority=600)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
