@@ -32,27 +32,48 @@ def test_pack_holds_chapters_helpers_data_and_instructions(names):
     chapters = sorted((REPO_ROOT / "book").glob("*.ipynb"))
     for path in chapters:
         assert f"course-pack/book/{path.name}" in names
-    for needed in ("README.md", "requirements.txt", "LICENSE", "book/egovbook/__init__.py",
-                   "book/egovbook/chart.html.j2", "data/datapackage.json", "data/egdi.csv"):
+    for needed in (
+        "README.md",
+        "requirements.txt",
+        "LICENSE",
+        "book/egovbook/__init__.py",
+        "book/egovbook/chart.html.j2",
+        "data/datapackage.json",
+        "data/egdi.csv",
+    ):
         assert f"course-pack/{needed}" in names, needed
 
 
 def test_pack_notebooks_are_the_books(names):
     with zipfile.ZipFile(PACK_ZIP) as archive:
         for path in sorted((REPO_ROOT / "book").glob("*.ipynb")):
-            assert archive.read(f"course-pack/book/{path.name}") == path.read_bytes(), path.name
+            assert archive.read(f"course-pack/book/{path.name}") == path.read_bytes(), (
+                path.name
+            )
 
 
 def test_pack_requirements_are_pinned_and_complete():
     with zipfile.ZipFile(PACK_ZIP) as archive:
         lines = archive.read("course-pack/requirements.txt").decode().splitlines()
-    pins = dict(re.sub(r"[-_.]+", "-", line.lower()).split("==")
-                for line in lines if line and not line.startswith("#"))
+    pins = dict(
+        re.sub(r"[-_.]+", "-", line.lower()).split("==")
+        for line in lines
+        if line and not line.startswith("#")
+    )
     assert all(version for version in pins.values())
-    for package in ("jupyterlab", "jupyterlab-myst", "pandas", "altair", "vl-convert-python",
-                    "frictionless", "ipykernel"):
+    for package in (
+        "jupyterlab",
+        "jupyterlab-myst",
+        "pandas",
+        "altair",
+        "vl-convert-python",
+        "frictionless",
+        "ipykernel",
+    ):
         assert package in pins, package
-    assert "jupyter-book" not in pins and "playwright" not in pins  # not needed by students
+    assert (
+        "jupyter-book" not in pins and "playwright" not in pins
+    )  # not needed by students
 
 
 def test_readme_commands_start_jupyterlab_on_the_chapters():
@@ -65,10 +86,19 @@ def test_unpacked_pack_imports_its_own_helpers():
     """In the pack's book/ folder (where JupyterLab starts a chapter's kernel), egovbook
     and its data are the pack's, not the repository's."""
     if not UNPACKED.exists():
-        pytest.skip("make test unzips the pack into _build/course-pack before running nbval")
+        pytest.skip(
+            "make test unzips the pack into _build/course-pack before running nbval"
+        )
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import egovbook; print(egovbook.__file__); print(egovbook.DATA_DIR)"],
-        cwd=UNPACKED / "book", capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import egovbook; print(egovbook.__file__); print(egovbook.DATA_DIR)",
+        ],
+        cwd=UNPACKED / "book",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     module, data = result.stdout.split()
     assert Path(module).is_relative_to(UNPACKED) and Path(data) == UNPACKED / "data"

@@ -1,10 +1,11 @@
-"""The chapters in a real JupyterLab, as a student runs them from the course pack, offline.
+"""The chapters in a real JupyterLab, as a student runs them from the course pack.
 
-JupyterLab is started from this environment on 127.0.0.1 over a fresh copy of the unzipped
-course pack (`make test` unzips it into _build/course-pack). Debian's Chromium opens every
-chapter with every request that would leave the machine aborted and counted. Before anything
-runs, every stored chart must be drawn (JupyterLab's own Vega renderer) and no markdown cell
-may show raw MyST; after Run All, no cell may fail and every chart must be drawn again.
+JupyterLab is started from this environment on 127.0.0.1 over a fresh copy of the
+unzipped course pack (`make test` unzips it into _build/course-pack). Debian's Chromium
+opens every chapter with every request that would leave the machine aborted and counted.
+Before anything runs, every stored chart must be drawn (JupyterLab's own Vega renderer)
+and no markdown cell may show raw MyST; after Run All, no cell may fail and every chart
+must be drawn again.
 """
 
 from __future__ import annotations
@@ -25,18 +26,23 @@ from egovbook.notebook_output import VEGA_MIME
 from egovbook.paths import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+# EGOV_LAB_SCREENSHOTS=folder keeps a screenshot of each chapter before/after Run All.
+SHOTS = os.environ.get("EGOV_LAB_SCREENSHOTS")
 UNPACKED = REPO_ROOT / "_build" / "course-pack"
 # Markup that a student must never see: MyST that JupyterLab failed to render.
 RAW_MYST = ("{term}", "{glue", "{cite}", "{doc}", "{eval}", "```{", ":label:")
 SETTINGS = {
     # Draw every cell, not only those on screen, so that every chart can be counted.
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none"
+    },
     # Keep the copy as unpacked: Run All must not write outputs back.
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (apt-get install chromium)",
 )
 
 
@@ -48,9 +54,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server over a private copy of the course pack; yields (url, pack)."""
+    """JupyterLab over a private copy of the course pack; yields (url, pack)."""
     if not UNPACKED.exists():
-        pytest.fail("the course pack is not unzipped: run `make test` (it builds and unzips it)")
+        pytest.fail(
+            "the course pack is not unzipped: run `make test` (builds, unzips it)"
+        )
     home = tmp_path_factory.mktemp("lab")
     pack = home / "course-pack"
     shutil.copytree(UNPACKED, pack)
@@ -59,16 +67,31 @@ def lab(tmp_path_factory):
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value), encoding="utf-8")
     port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         "--IdentityProvider.token=", "--ServerApp.password=",
-         f"--ServerApp.root_dir={pack}", f"--LabApp.user_settings_dir={settings}",
-         f"--LabApp.workspaces_dir={home / 'workspaces'}",
-         "--LabApp.expose_app_in_browser=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={pack}",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -92,8 +115,15 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -103,10 +133,16 @@ CHAPTERS = sorted(path.stem for path in (REPO_ROOT / "book").glob("*.ipynb"))
 
 def stored_charts(path: Path) -> int:
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    return sum(VEGA_MIME in output.get("data", {})
-               for cell in notebook["cells"] for output in cell.get("outputs", []))
+    return sum(
+        VEGA_MIME in output.get("data", {})
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
 
 
+# The open notebook's kernel indicator (other notebooks' indicators are hidden).
+KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]
+    .some(e => e.offsetParent !== null && e.dataset.status === 'idle')"""
 DRAWN_CHARTS = """() => [...document.querySelectorAll('.jp-RenderedVega5')]
     .filter(chart => chart.querySelector('svg, canvas')).length"""
 RAW_MARKDOWN = """(markers) => [...document.querySelectorAll('.jp-MarkdownCell .myst')]
@@ -132,27 +168,32 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
     try:
         page.goto(f"{url}/lab/tree/book/{chapter}.ipynb")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                               timeout=90_000)
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
         # Before anything runs: the stored charts are drawn, the MyST is rendered.
         page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
         assert page.evaluate(DRAWN_CHARTS) == expected
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"{chapter}-opened.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
 
         # Run All, then wait for the kernel to finish every cell.
         page.locator(".jp-Notebook").first.click()
         page.keyboard.press("Escape")
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        run_all = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
+        page.evaluate(run_all)
         page.wait_for_function(
-            """() => { const prompts = [...document.querySelectorAll('.jp-InputPrompt')];
-                 return prompts.length && !prompts.some(p => p.textContent.includes('*')); }""",
-            timeout=240_000)
-        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                               timeout=60_000)
-        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+            """() => { const p = [...document.querySelectorAll('.jp-InputPrompt')];
+                 return p.length && !p.some(e => e.textContent.includes('*')); }""",
+            timeout=240_000,
+        )
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        error_mime = "application/vnd.jupyter.error"
+        errors = page.locator(f'.jp-OutputArea-output[data-mime-type="{error_mime}"]')
         assert errors.count() == 0, errors.first.inner_text()[:500]
         page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
         assert page.evaluate(DRAWN_CHARTS) == expected
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"{chapter}-after-run-all.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
         assert off_machine == []
     finally:

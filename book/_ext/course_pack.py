@@ -27,8 +27,15 @@ ARCHIVE = "course-pack.zip"
 FIXED_TIME = (2003, 1, 1, 0, 0, 0)
 # What a student needs to run and read the chapters; everything they pull in is pinned too.
 STUDENT_PACKAGES = (
-    "jupyterlab", "jupyterlab-myst", "ipykernel", "pandas", "altair",
-    "vl-convert-python", "frictionless", "jinja2", "nbformat",
+    "jupyterlab",
+    "jupyterlab-myst",
+    "ipykernel",
+    "pandas",
+    "altair",
+    "vl-convert-python",
+    "frictionless",
+    "jinja2",
+    "nbformat",
 )
 README = """\
 # E-Government in Kazakhstan: the course pack
@@ -97,10 +104,14 @@ def pack_files(root: Path) -> dict[str, bytes]:
     package = root / "book" / "egovbook"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            files[f"book/egovbook/{path.relative_to(package).as_posix()}"] = path.read_bytes()
+            files[f"book/egovbook/{path.relative_to(package).as_posix()}"] = (
+                path.read_bytes()
+            )
     for path in sorted((root / "data").rglob("*")):
         if path.is_file():
-            files[f"data/{path.relative_to(root / 'data').as_posix()}"] = path.read_bytes()
+            files[f"data/{path.relative_to(root / 'data').as_posix()}"] = (
+                path.read_bytes()
+            )
     return files
 
 
@@ -129,14 +140,16 @@ def add_download_link(app, pagename, templatename, context, doctree) -> None:
         return
     for button in context.get("header_buttons", []):
         if button.get("label") == "download-buttons":
-            button["buttons"].append({
-                "type": "link",
-                "url": context["pathto"](ARCHIVE, 1),
-                "text": "course-pack.zip",
-                "tooltip": "All chapters, helpers and data, to run in JupyterLab",
-                "icon": "fas fa-file-archive",
-                "label": "download-course-pack-button",
-            })
+            button["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](ARCHIVE, 1),
+                    "text": "course-pack.zip",
+                    "tooltip": "All chapters, helpers and data, to run in JupyterLab",
+                    "icon": "fas fa-file-archive",
+                    "label": "download-course-pack-button",
+                }
+            )
 
 
 def setup(app):

@@ -31,7 +31,9 @@ def fixed_width(spec: dict) -> dict:
     """A copy of the spec with a number wherever the chart's width follows its container."""
     spec = copy.deepcopy(spec)
     views = [spec] + [
-        view for key in ("layer", "hconcat", "vconcat", "concat") for view in spec.get(key, [])
+        view
+        for key in ("layer", "hconcat", "vconcat", "concat")
+        for view in spec.get(key, [])
     ]
     for view in views:
         if view.get("width") == "container":
@@ -52,7 +54,9 @@ def compiled_vega(spec: dict) -> dict:
 
 def static_png(spec: dict) -> str:
     """The chart as a PNG (base64), for viewers that run no scripts."""
-    png = vl_convert.vegalite_to_png(fixed_width(spec), vl_version=VEGA_LITE_VERSION, scale=1)
+    png = vl_convert.vegalite_to_png(
+        fixed_width(spec), vl_version=VEGA_LITE_VERSION, scale=1
+    )
     return base64.b64encode(png).decode("ascii")
 
 

@@ -23,4 +23,6 @@ class ChartOutput:
     def handle_mime(renderer, data, inline: bool):
         if data.mime_type != CHART_MIME or inline:
             return None
-        return [nodes.raw(text=data.content, format="html", classes=["output", "text_html"])]
+        return [
+            nodes.raw(text=data.content, format="html", classes=["output", "text_html"])
+        ]
