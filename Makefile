@@ -1,5 +1,6 @@
 # Two commands do everything (see README.md):
-#   make book   build the website into _build/html
+#   make book   build the website into _build/html, and the whole book as one PDF
+#               (_build/html/book.pdf, printed by Chromium from a single-page build)
 #   make test   build the book, then run every test (data, notebooks, browser)
 PYTHON ?= python3
 VENV   := .venv
@@ -8,16 +9,23 @@ READY  := $(VENV)/.requirements-installed
 
 .PHONY: book test data execute vendor benchmark clean
 
-$(READY): requirements.txt
+$(READY): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# The helpers (book/egovbook) as a package: importable anywhere, and the build's chart renderer.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(READY)
 
 book: $(READY)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	$(BIN)/python book/_ext/print_book.py
 
+# Strict nbval runs the chapters from the course pack, unzipped as a student would: one
+# execution checks both that the stored outputs match the data and that the pack runs.
 test: book
-	$(BIN)/python -m pytest
+	rm -rf _build/course-pack
+	$(BIN)/python -m zipfile -e _build/html/course-pack.zip _build
+	$(BIN)/python -m pytest tests _build/course-pack/book
 
 # Rebuild data/*.csv from data/raw/ (deterministic; tests/test_build.py checks it).
 data: $(READY)
@@ -28,7 +36,8 @@ data: $(READY)
 execute: $(READY)
 	$(BIN)/python book/_ext/execute_notebooks.py book/*.ipynb
 
-# Fetch the Vega builds that Altair asks for from npm into book/_ext/vega_vendor/.
+# Fetch the Vega builds that Altair asks for from npm into book/_ext/vega_vendor/ (and build
+# vega-book, Vega without unused transforms), and axe-core into tests/vendor/axe-core/.
 vendor: $(READY)
 	$(BIN)/python book/_ext/vendor_assets.py
 

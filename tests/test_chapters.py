@@ -2,23 +2,45 @@
 
 These read the stored notebooks (nbval re-executes them and checks the outputs match).
 """
+
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
+from egovbook.notebook_output import CHART_MIME, VEGA_MIME
 from egovbook.paths import REPO_ROOT
 
 TOC = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
-TOC_FILES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
-NOTEBOOKS = [REPO_ROOT / f"{name}.ipynb" for name in TOC_FILES if (REPO_ROOT / f"{name}.ipynb").exists()]
+TOC_FILES = [TOC["root"]] + [
+    c["file"] for part in TOC["parts"] for c in part["chapters"]
+]
+NOTEBOOKS = [
+    REPO_ROOT / f"{name}.ipynb"
+    for name in TOC_FILES
+    if (REPO_ROOT / f"{name}.ipynb").exists()
+]
 # The chapters proper (the explorer and the appendix have their own shape).
-CHAPTERS = [p for p in NOTEBOOKS if p.stem in
-            ("intro", "benefits", "determinants", "trajectory", "e_participation", "open_systems", "conclusion")]
-SPEC = re.compile(r'<script type="application/json" id="egov-chart-[0-9a-f]+-spec">(.*?)</script>', re.S)
+CHAPTERS = [
+    p
+    for p in NOTEBOOKS
+    if p.stem
+    in (
+        "intro",
+        "benefits",
+        "determinants",
+        "trajectory",
+        "e_participation",
+        "open_systems",
+        "conclusion",
+    )
+]
+SPEC = re.compile(
+    r'<script type="application/json" id="egov-chart-[0-9a-f]+-spec">(.*?)</script>',
+    re.S,
+)
 
 
 def read(path):
@@ -33,7 +55,7 @@ def chart_specs(notebook) -> list[dict]:
     specs = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            html = output.get("data", {}).get("text/html", "")
+            html = output.get("data", {}).get(CHART_MIME, "")
             specs += [json.loads(s.replace("<\\/", "</")) for s in SPEC.findall(html)]
     return specs
 
@@ -50,7 +72,9 @@ def walk(spec):
 
 def test_every_page_in_the_toc_exists():
     for name in TOC_FILES:
-        assert (REPO_ROOT / f"{name}.ipynb").exists() or (REPO_ROOT / f"{name}.md").exists(), name
+        assert (REPO_ROOT / f"{name}.ipynb").exists() or (
+            REPO_ROOT / f"{name}.md"
+        ).exists(), name
     assert len(CHAPTERS) == 7
 
 
@@ -70,7 +94,9 @@ def test_chapter_structure(path):
     assert len(exercises) >= 3, f"{path.stem} has {len(exercises)} exercises"
     labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
     for label in labels:
-        assert re.search(r"```\{solution(-start)?\} " + re.escape(label), text), f"no solution for {label}"
+        assert re.search(r"```\{solution(-start)?\} " + re.escape(label), text), (
+            f"no solution for {label}"
+        )
     assert "{cite}" in text and "{eval}" in text and "{glue" not in text
 
 
@@ -85,12 +111,16 @@ def test_charts_are_live_described_and_interactive(path):
         subtitle = spec["title"]["subtitle"]
         assert subtitle[-1].startswith("Source:"), "a chart without a source line"
         marks = [view for view in walk(spec) if "mark" in view]
-        assert marks and any("tooltip" in view.get("encoding", {}) or
-                             (isinstance(view["mark"], dict) and view["mark"].get("tooltip"))
-                             for view in marks), f"{spec['title']['text']}: no tooltip"
+        assert marks and any(
+            "tooltip" in view.get("encoding", {})
+            or (isinstance(view["mark"], dict) and view["mark"].get("tooltip"))
+            for view in marks
+        ), f"{spec['title']['text']}: no tooltip"
         params = [p for view in walk(spec) for p in view.get("params", [])]
         interactive += any("bind" in p or "select" in p for p in params)
-        assert spec.get("datasets") or any("data" in view for view in walk(spec)), "a chart without data"
+        assert spec.get("datasets") or any("data" in view for view in walk(spec)), (
+            "a chart without data"
+        )
     assert interactive >= 1, f"{path.stem}: no interactive control"
 
 
@@ -101,7 +131,32 @@ DECIMAL_IN_PROSE = re.compile(r"(?<![\w.`])0\.\d{3,}")
 def test_index_values_in_prose_come_from_the_data(path):
     """Index values (0.xxx) in the prose must be computed from the data and shown with {eval}, not typed."""
     text = markdown(read(path))
-    text = re.sub(r"```(?!\{)[^\n]*\n.*?```", "", text, flags=re.S)  # code blocks are not prose; directives are
-    text = re.sub(r"`[^`]*`", "", text)  # inline code, including the {eval} roles' arguments
+    text = re.sub(
+        r"```(?!\{)[^\n]*\n.*?```", "", text, flags=re.S
+    )  # code blocks are not prose; directives are
+    text = re.sub(
+        r"`[^`]*`", "", text
+    )  # inline code, including the {eval} roles' arguments
     typed = DECIMAL_IN_PROSE.findall(text)
     assert typed == [], f"{path.stem}: typed index values {typed[:5]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_chart_has_forms_for_jupyterlab_and_static_viewers(path):
+    """Each chart output also carries Vega (JupyterLab draws it offline) and a PNG."""
+    charts = [
+        o
+        for c in read(path).cells
+        for o in c.get("outputs", [])
+        if CHART_MIME in o.get("data", {})
+    ]
+    assert charts, f"{path.stem}: no chart outputs"
+    for output in charts:
+        data = output["data"]
+        assert (
+            data[VEGA_MIME]["$schema"].endswith("/vega/v5.json")
+            and data[VEGA_MIME]["marks"]
+        )
+        assert data["image/png"].startswith("iVBORw0KGgo"), (
+            "not a PNG"
+        )  # base64 of the PNG signature

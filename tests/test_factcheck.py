@@ -1,14 +1,18 @@
 """The fact-check of the paper against the UN data finds exactly the known disagreements."""
-import pandas as pd
+
 import pytest
 
 from egovbook import load_survey
-from egovbook.paths import RAW_DIR
 from egovbook.factcheck import (
-    compare_paper_tables, dense_rank, differs_from_un, identity_exceptions, naming_findings,
-    paper_disagreements, round_half_up,
+    compare_paper_tables,
+    dense_rank,
+    differs_from_un,
+    identity_exceptions,
+    naming_findings,
+    paper_disagreements,
+    round_half_up,
 )
-from egovbook.paths import REPO_ROOT
+from egovbook.paths import RAW_DIR, REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,10 @@ def test_table1_agrees_in_all_60_cells(survey):
 
 
 def test_exactly_the_known_disagreements(survey):
-    found = {(r.table, r.year, r.field, r.paper, r.un) for r in paper_disagreements(survey).itertuples()}
+    found = {
+        (r.table, r.year, r.field, r.paper, r.un)
+        for r in paper_disagreements(survey).itertuples()
+    }
     assert found == {
         (2, 2010, "osi", 0.1792, 0.527),
         (2, 2010, "tii", 0.0593, 0.1797),
@@ -70,7 +77,9 @@ def test_a_changed_un_value_shows_up(survey):
     row = (changed["year"] == 2014) & (changed["iso3"] == "UZB")
     changed.loc[row, "egdi"] = 0.4795
     found = paper_disagreements(changed)
-    assert ((found["table"] == 1) & (found["iso3"] == "UZB") & (found["year"] == 2014)).any()
+    assert (
+        (found["table"] == 1) & (found["iso3"] == "UZB") & (found["year"] == 2014)
+    ).any()
 
 
 def test_rounding_is_half_up_on_the_printed_decimal():
@@ -95,7 +104,9 @@ def test_identity_exceptions(survey):
         (2008, "KHM", "EGDI differs from the weighted mean"),
         (2008, "CMR", "EGDI differs from the weighted mean"),
     }
-    tuvalu = exceptions[(exceptions.year == 2003) & (exceptions.iso3 == "TUV")]["reason"].item()
+    tuvalu = exceptions[(exceptions.year == 2003) & (exceptions.iso3 == "TUV")][
+        "reason"
+    ].item()
     assert tuvalu == "not assessed; HCI above 1"
 
 
@@ -108,6 +119,7 @@ def test_equal_weights_would_fail_in_2008_and_2010(survey):
 
 def test_weights_label():
     from egovbook.factcheck import weights_label
+
     assert weights_label(2010) == "0.34 / 0.33 / 0.33"
     assert weights_label(2012) == "equal (1/3 each)"
 

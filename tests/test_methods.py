@@ -12,9 +12,10 @@ import re
 
 import pandas as pd
 import pytest
-from egovbook.paths import DATA_DIR, DATAPACKAGE, EDITIONS, REPO_ROOT
 from frictionless import Package
 from pybtex.database import parse_file
+
+from egovbook.paths import DATA_DIR, DATAPACKAGE, EDITIONS, REPO_ROOT
 
 METHODS = DATA_DIR / "methods.csv"
 BIBLIOGRAPHY = REPO_ROOT / "book" / "references.bib"

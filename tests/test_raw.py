@@ -1,4 +1,5 @@
 """The raw files are byte for byte the copies named in data/raw/manifest.csv."""
+
 import csv
 import hashlib
 
@@ -21,5 +22,9 @@ def test_raw_file_matches_its_blob(entry):
 
 
 def test_manifest_lists_every_raw_file():
-    on_disk = {str(p.relative_to(RAW_DIR)) for p in RAW_DIR.rglob("*.csv") if p.name != "manifest.csv"}
+    on_disk = {
+        str(p.relative_to(RAW_DIR))
+        for p in RAW_DIR.rglob("*.csv")
+        if p.name != "manifest.csv"
+    }
     assert on_disk == {row["path"] for row in MANIFEST}

@@ -4,6 +4,7 @@ A tiny book in a temporary folder, configured like ours, has one notebook that p
 value from its data folder. It is built, rebuilt unchanged, then rebuilt after the data
 file changes.
 """
+
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,12 @@ JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 
 def build(book: Path) -> str:
-    result = subprocess.run([str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
 
@@ -29,18 +34,31 @@ def tiny_book(tmp_path: Path) -> Path:
     book = tmp_path / "tiny"
     (book / "data").mkdir(parents=True)
     (book / "data" / "value.csv").write_text("value\n41\n", encoding="utf-8")
-    shutil.copy(REPO_ROOT / "book" / "_ext" / "data_dependencies.py", book / "data_dependencies.py")
+    shutil.copy(
+        REPO_ROOT / "book" / "_ext" / "data_dependencies.py",
+        book / "data_dependencies.py",
+    )
     (book / "_config.yml").write_text(
         "title: tiny\nexecute:\n  execute_notebooks: force\n"
         "sphinx:\n  local_extensions:\n    data_dependencies: .\n"
-        "  config:\n    egov_data_dependencies: [data]\n", encoding="utf-8")
+        "  config:\n    egov_data_dependencies: [data]\n",
+        encoding="utf-8",
+    )
     (book / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Page"),
-        nbformat.v4.new_code_cell("from pathlib import Path\n"
-                                  "print('value is', Path('data/value.csv').read_text().split()[1])"),
-    ])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Page"),
+            nbformat.v4.new_code_cell(
+                "from pathlib import Path\n"
+                "print('value is', Path('data/value.csv').read_text().split()[1])"
+            ),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(notebook, book / "page.ipynb")
     return book
 
@@ -55,7 +73,9 @@ def test_changed_data_changes_the_rebuilt_page(tiny_book):
 
 def test_without_the_extension_the_page_would_go_stale(tiny_book):
     """The control: plain Sphinx incremental builds miss the data change (why the extension exists)."""
-    (tiny_book / "_config.yml").write_text("title: tiny\nexecute:\n  execute_notebooks: force\n", encoding="utf-8")
+    (tiny_book / "_config.yml").write_text(
+        "title: tiny\nexecute:\n  execute_notebooks: force\n", encoding="utf-8"
+    )
     assert "value is 41" in build(tiny_book)
     (tiny_book / "data" / "value.csv").write_text("value\n42\n", encoding="utf-8")
     assert "value is 41" in build(tiny_book)

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 def digest_of(folders: list[Path]) -> str:
     sha = hashlib.sha256()
     for folder in folders:
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        )
         for path in files:
             sha.update(str(path.relative_to(folder.parent)).encode())
             sha.update(path.read_bytes())
@@ -30,13 +32,19 @@ def digest_of(folders: list[Path]) -> str:
 
 def on_env_get_outdated(app, env, added, changed, removed):
     root = Path(app.confdir)
-    folders = [root / name for name in app.config.egov_data_dependencies if (root / name).exists()]
+    folders = [
+        root / name
+        for name in app.config.egov_data_dependencies
+        if (root / name).exists()
+    ]
     digest = digest_of(folders)
     previous = getattr(env, "egov_data_digest", None)
     env.egov_data_digest = digest
     if previous is None or previous == digest:
         return []
-    notebooks = sorted(doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb"))
+    notebooks = sorted(
+        doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")
+    )
     logger.info("data changed: re-executing %d notebook(s)", len(notebooks))
     return notebooks
 
@@ -44,4 +52,9 @@ def on_env_get_outdated(app, env, added, changed, removed):
 def setup(app):
     app.add_config_value("egov_data_dependencies", ["data", "book/egovbook"], "env")
     app.connect("env-get-outdated", on_env_get_outdated)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -12,14 +12,23 @@ import zipfile
 from pathlib import Path
 
 ARCHIVE = "data-package.zip"
-FIXED_TIME = (2003, 1, 1, 0, 0, 0)  # the first survey edition's year; any fixed date would do
+FIXED_TIME = (
+    2003,
+    1,
+    1,
+    0,
+    0,
+    0,
+)  # the first survey edition's year; any fixed date would do
 
 
 def write_archive(data_dir: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"data/{path.relative_to(data_dir).as_posix()}", date_time=FIXED_TIME)
+            info = zipfile.ZipInfo(
+                f"data/{path.relative_to(data_dir).as_posix()}", date_time=FIXED_TIME
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())

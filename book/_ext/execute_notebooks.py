@@ -31,24 +31,34 @@ def expressions(markdown: str) -> list[str]:
 def evaluate(client: NotebookClient, wanted: list[str]) -> list[dict]:
     """Evaluate expressions in the running kernel, without touching its history."""
     message_id = client.kc.execute(
-        "", silent=True, store_history=False,
+        "",
+        silent=True,
+        store_history=False,
         user_expressions={str(i): text for i, text in enumerate(wanted)},
     )
     reply = client.wait_for_reply(message_id)
     results = reply["content"].get("user_expressions", {})
     stored = []
     for i, text in enumerate(wanted):
-        result = results.get(str(i), {"status": "error", "ename": "NoReply", "evalue": text})
+        result = results.get(
+            str(i), {"status": "error", "ename": "NoReply", "evalue": text}
+        )
         if result.get("status") != "ok":
-            raise RuntimeError(f"{{eval}}`{text}` failed: {result.get('ename')}: {result.get('evalue')}")
+            raise RuntimeError(
+                f"{{eval}}`{text}` failed: {result.get('ename')}: {result.get('evalue')}"
+            )
         stored.append({"expression": text, "result": result})
     return stored
 
 
 def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     with client.setup_kernel():
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "code":

@@ -8,15 +8,69 @@
 * The book is light-only: ``_config.yml`` fixes the mode (``html_context.default_mode``)
   and ``_templates/theme-switcher.html`` removes the switcher, so charts, which are drawn
   for a white page, stay legible.
+* sphinx-design's script and styles are dropped from pages that use none of its elements.
+* Stylesheets are trimmed to the rules the built pages and scripts can use, and the icon
+  fonts to the icons they show (``css_trim.py``); the untrimmed files are kept beside the
+  site, in ``_build/egov-untrimmed/``, for the test that compares screenshots of both.
+* In highlighted code, the spans whose colour is the code's own colour (names,
+  punctuation, spaces: a third of a chapter's markup) are unwrapped; nothing looks different.
+* Accessibility: the "Show code cell source" toggles (MyST-NB) carry the accessible name
+  "Toggle hidden content", which does not contain their visible text (WCAG 2.5.3); the
+  label is removed, so the name is the visible text. Bibliography entries get a plain
+  list-item role.
+* Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import css_trim  # noqa: E402
 
 STATIC = Path(__file__).resolve().parent / "lean_static"
 DROPPED_SCRIPTS = ("sphinx-thebe", "THEBE_JS_URL", "kernelName")
 DROPPED_STYLES = ("sphinx-thebe",)
+TRIMMED_MARK = "/* trimmed by book/_ext/lean_theme.py; the original is in _build/egov-untrimmed/ */\n"
+UNTRIMMED = "egov-untrimmed"
+NOT_TRIMMED = (
+    "vega/",
+    "lean-theme.css",
+    "print.css",
+    "egov-charts.css",
+)  # not the theme's: the book's own
+BOOTSTRAP_CLASSES = {  # Bootstrap 5's Tooltip, Dropdown and Collapse, as the theme uses them
+    "show",
+    "showing",
+    "hiding",
+    "fade",
+    "tooltip",
+    "tooltip-inner",
+    "tooltip-arrow",
+    "bs-tooltip-auto",
+    "bs-tooltip-top",
+    "bs-tooltip-bottom",
+    "bs-tooltip-start",
+    "bs-tooltip-end",
+    "dropdown-menu",
+    "dropdown-menu-end",
+    "dropdown-menu-start",
+    "dropup",
+    "dropend",
+    "dropstart",
+    "dropup-center",
+    "dropdown-center",
+    "collapse",
+    "collapsing",
+    "collapsed",
+    "collapse-horizontal",
+}
+SPHINX_DESIGN = ("design-tabs.js", "sphinx-design")
 
 
 def _text(asset) -> str:
@@ -24,40 +78,177 @@ def _text(asset) -> str:
     return f"{asset} {getattr(asset, 'filename', '') or ''} {body}"
 
 
+# --- code: unwrap spans that only repeat the code's own colour -----------------------------
+
+
+def plain_token_classes(style_name: str) -> set[str]:
+    """Pygments classes whose whole style is the code block's own text colour."""
+    from pygments.formatters import HtmlFormatter
+
+    defs = HtmlFormatter(style=style_name).get_style_defs(".highlight").splitlines()
+    base = next(
+        (
+            re.search(r"color: (#[0-9a-fA-F]+)", line)
+            for line in defs
+            if line.startswith(".highlight {")
+        ),
+        None,
+    )
+    if base is None:
+        return set()
+    plain = set()
+    for line in defs:
+        match = re.match(r"\.highlight \.(\w+) \{ color: (#[0-9a-fA-F]+) \}", line)
+        if match and match[2].lower() == base[1].lower():
+            plain.add(match[1])
+    return plain
+
+
+PRE = re.compile(r'(<div class="highlight[^"]*"><pre>)(.*?)(</pre>)', re.S)
+
+
+def unwrap_plain_spans(body: str, classes: set[str]) -> str:
+    if not classes:
+        return body
+    span = re.compile(
+        r'<span class="(?:'
+        + "|".join(sorted(map(re.escape, classes)))
+        + r')">([^<]*)</span>'
+    )
+    return PRE.sub(lambda m: m[1] + span.sub(r"\1", m[2]) + m[3], body)
+
+
+# --- Sphinx hooks ---------------------------------------------------------------------------
+
+
 def on_config_inited(app, config) -> None:
     config.html_static_path.append(str(STATIC))
 
 
 def on_builder_inited(app) -> None:
+    if app.builder.name == "singlehtml":
+        # Sphinx looks up custom nodes' HTML writers under the builder's name before its format:
+        # sphinx-exercise registers some for "singlehtml", which hides MyST-NB's and others'
+        # registered for "html" (the code toggles then fail the single-page build). Share them.
+        handlers = app.registry.translation_handlers
+        for node, visitors in handlers.get("html", {}).items():
+            handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
     app.add_css_file("lean-theme.css")
+    app.add_css_file("print.css", media="print")
+    options = getattr(app.config, "html_theme_options", {}) or {}
+    app.egov_plain_code = plain_token_classes(
+        options.get("pygments_light_style", "a11y-high-contrast-light")
+    )
 
 
 def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     if "script_files" in context:
-        context["script_files"] = [s for s in context["script_files"]
-                                   if not any(marker in _text(s) for marker in DROPPED_SCRIPTS)]
-    # docutils marks bibliography entries with the deprecated ARIA role doc-biblioentry
-    # inside a role="list"; plain list items are what assistive technology expects.
+        context["script_files"][:] = [
+            s
+            for s in context["script_files"]
+            if not any(marker in _text(s) for marker in DROPPED_SCRIPTS)
+        ]
     if "body" in context:
-        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+        body = context["body"]
+        # docutils marks bibliography entries with the deprecated ARIA role doc-biblioentry
+        # inside a role="list"; plain list items are what assistive technology expects.
+        body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+        # MyST-NB's code toggles: the visible text ("Show code cell source") is the name.
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+        body = unwrap_plain_spans(body, getattr(app, "egov_plain_code", set()))
+        # A heading's "#" link may go to the next line rather than past a phone's screen's edge.
+        body = body.replace('<a class="headerlink"', '&#8203;<a class="headerlink"')
+        context["body"] = body
+    # sphinx-design's tabs script and styles, on pages with no sphinx-design element.
+    unused = SPHINX_DESIGN if 'class="sd-' not in context.get("body", "") else ()
+    if "script_files" in context and unused:
+        context["script_files"][:] = [
+            s
+            for s in context["script_files"]
+            if not any(marker in _text(s) for marker in unused)
+        ]
     if "css_files" in context:
-        context["css_files"] = [c for c in context["css_files"]
-                                if not any(marker in _text(c) for marker in DROPPED_STYLES)]
+        context["css_files"][:] = [
+            c
+            for c in context["css_files"]
+            if not any(marker in _text(c) for marker in DROPPED_STYLES + unused)
+        ]
+
+
+def trim_stylesheets(outdir: Path, untrimmed: Path) -> None:
+    static = outdir / "_static"
+    pages = [p for p in outdir.rglob("*.html") if static not in p.parents]
+    # Words in the site's scripts count as used class names (scripts add classes), except in
+    # Vega (its words are not the theme's classes) and Bootstrap, whose components this book
+    # does not use but whose code names them all; the classes Bootstrap adds at run time to
+    # the tooltips and the drop-down menu the theme uses are listed in BOOTSTRAP_CLASSES.
+    scripts = [
+        p
+        for p in static.rglob("*.js")
+        if "egov-data" not in p.parts
+        and "vega" not in p.parts
+        and p.name != "bootstrap.js"
+    ]
+    sheets = sorted(
+        p
+        for p in static.rglob("*.css")
+        if not any(
+            p.relative_to(static).as_posix().startswith(skip) for skip in NOT_TRIMMED
+        )
+    )
+    kept = {untrimmed / sheet.relative_to(outdir) for sheet in sheets}
+    for stale in untrimmed.rglob("*.css") if untrimmed.exists() else []:
+        if stale not in kept:
+            stale.unlink()  # a sheet no longer trimmed (or gone)
+    sources = {}
+    for sheet in sheets:
+        original = untrimmed / sheet.relative_to(outdir)
+        text = sheet.read_text(encoding="utf-8")
+        if not text.startswith(TRIMMED_MARK):  # a fresh original, as Sphinx copied it
+            original.parent.mkdir(parents=True, exist_ok=True)
+            original.write_text(text, encoding="utf-8")
+        sources[sheet] = original.read_text(encoding="utf-8")
+    used = css_trim.used_names(pages, scripts) | BOOTSTRAP_CLASSES
+    key = hashlib.sha256(
+        json.dumps([sorted(used), [sources[s] for s in sheets]]).encode()
+    ).hexdigest()
+    stamp = untrimmed / "trimmed.sha256"
+    if (
+        stamp.exists()
+        and stamp.read_text() == key
+        and all(s.read_text(encoding="utf-8").startswith(TRIMMED_MARK) for s in sheets)
+    ):
+        return  # nothing changed since the last trim
+    trimmed = {
+        sheet: css_trim.trim_css(source, used) for sheet, source in sources.items()
+    }
+    shutil.rmtree(
+        static / "egov-fonts", ignore_errors=True
+    )  # subsets of an earlier trim
+    everything = "".join(trimmed.values())  # icons may be named by any sheet
+    for sheet, text in trimmed.items():
+        if "@font-face" in text and "fontawesome" in text:
+            text = css_trim.subset_fonts(text, sheet, static, everything)
+        sheet.write_text(TRIMMED_MARK + text, encoding="utf-8")
+    stamp.write_text(key)
 
 
 def on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    outdir = Path(app.outdir)
     # The theme writes its Font Awesome script to _static whether or not a page uses it;
     # remove it so nothing can load it.
-    script = Path(app.outdir) / "_static" / "scripts" / "fontawesome.js"
+    script = outdir / "_static" / "scripts" / "fontawesome.js"
     if script.exists():
         script.unlink()
+    trim_stylesheets(outdir, Path(app.doctreedir).parent / UNTRIMMED / outdir.name)
 
 
 def setup(app):
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
-    app.connect("build-finished", on_build_finished)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    # After the theme's own build-finished step, which rewrites pygments.css.
+    app.connect("build-finished", on_build_finished, priority=900)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

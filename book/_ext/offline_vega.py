@@ -1,18 +1,36 @@
-"""Sphinx extension: serve the Vega libraries from the book itself, never from a CDN.
+"""Sphinx extension: the book's charts on the website, offline, light and fitted to the screen.
 
-Altair's chart HTML loads vega, vega-lite and vega-embed from cdn.jsdelivr.net. This
-extension copies the vendored builds in ``vega_vendor/vega/`` (refreshed by
-``make vendor``) into ``_static/vega/`` and, on each page that has a chart, rewrites those
-URLs to the local files. A chart that asks for a version that is not vendored is reported
-as a warning, which ``-W`` turns into a failed build.
+The notebooks' chart HTML (``egovbook/chart.html.j2``) works on its own: each chart carries
+the chart runtime inline, its Vega-Lite specification with its rows, and CDN addresses for
+Vega. On each page with charts, this extension rewrites that HTML for the website:
 
-It also compiles each chart's Vega-Lite specification to Vega at build time (with
-vl-convert, offline), so readers' browsers need not download Vega-Lite (250 KB) at all.
-The notebooks keep the Vega-Lite specifications, which students can read and change.
+* **Offline.** Vega (``vega-book``, a build without the transforms the book does not use)
+  and vega-tooltip are served from ``_static/vega/`` (vendored in ``vega_vendor/vega/``,
+  refreshed by ``make vendor``); a chart that needs a transform left out fails the build. A chart that asks for a version of
+  Vega or Vega-Lite that is not vendored is reported as a warning, which ``-W`` turns into a
+  failed build.
+* **Compiled.** Each Vega-Lite specification is compiled to Vega at build time (vl-convert,
+  offline), so readers never download Vega-Lite. The notebooks keep the Vega-Lite
+  specifications, which students can read and change.
+* **One runtime.** The inline copies of the runtime (``egov-charts.js`` and ``.css``) are
+  removed; the page loads the one copy in ``_static``, cached across pages.
+* **Shared data.** Each chart's rows move to data files under ``_static/egov-data/``, one
+  file per column, named by the hash of its content: a column used by several charts, on
+  this page or another, is downloaded once and then comes from the browser's cache. Columns
+  are stored compactly (repeated values as a dictionary, runs as run lengths); the runtime
+  rebuilds exactly the same rows. Data files are scripts, not JSON, so the site also works
+  opened from disk (file://), where browsers refuse fetch().
+* **Fitted.** Single and layered charts take the width of the text column (Vega's "fit-x"
+  autosize); charts made of panels (facets, concatenations) get their panel widths from the
+  runtime. Below ``NARROW`` pixels, legends go under the plot and titles wrap; a chart with
+  panels side by side has a second, narrow version with one panel per row
+  (``<script id="...-spec-narrow">``). ``usermeta.egov`` tells the runtime what it may change.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -22,13 +40,25 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 VENDOR_ROOT = Path(__file__).resolve().parent / "vega_vendor"
-CDN_URL = re.compile(r"https://cdn\.jsdelivr\.net/npm/(?P<package>vega(?:-lite|-embed|-lib)?)(?:@(?P<spec>[0-9][\w.\-]*))?")
+RUNTIME_DIR = Path(__file__).resolve().parents[1] / "egovbook"
+RUNTIME_FILES = ("egov-charts.js", "egov-charts.css")
+DATA_DIR = "egov-data"
+NARROW = 560  # px: below this column width, legends go under the plot and panels stack
+INLINE_LIMIT = (
+    1024  # bytes: smaller columns stay in the page, larger ones go to data files
+)
+
+CDN_URL = re.compile(
+    r"https://cdn\.jsdelivr\.net/npm/(?P<package>vega(?:-lite|-embed|-lib)?)(?:@(?P<spec>[0-9][\w.\-]*))?"
+)
 # Altair's template lists vega-lib (the old name of vega) but never loads it.
 ALIASES = {"vega-lib": "vega"}
 
 
 def vendored_versions() -> dict[str, dict]:
-    return json.loads((VENDOR_ROOT / "vega" / "versions.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (VENDOR_ROOT / "vega" / "versions.json").read_text(encoding="utf-8")
+    )
 
 
 def matches(spec: str | None, version: str) -> bool:
@@ -38,7 +68,11 @@ def matches(spec: str | None, version: str) -> bool:
     return version.split(".")[: len(spec.split("."))] == spec.split(".")
 
 
-def rewrite(body: str, relative_static: str, versions: dict[str, dict], page: str) -> str:
+def rewrite(
+    body: str, relative_static: str, versions: dict[str, dict], page: str
+) -> str:
+    """Point CDN addresses of Vega libraries at the vendored files; warn about versions not vendored."""
+
     def local(match: re.Match) -> str:
         package = ALIASES.get(match["package"], match["package"])
         entry = versions.get(package)
@@ -46,58 +80,458 @@ def rewrite(body: str, relative_static: str, versions: dict[str, dict], page: st
             have = entry["version"] if entry else "none"
             logger.warning(
                 "%s: a chart asks for %s@%s but the vendored version is %s; run `make vendor`",
-                page, match["package"], match["spec"], have, type="offline_vega", location=page)
+                page,
+                match["package"],
+                match["spec"],
+                have,
+                type="offline_vega",
+                location=page,
+            )
             return match[0]
         return f"{relative_static}/vega/{entry['file']}"
 
     return CDN_URL.sub(local, body)
 
 
+# --- the chart figure --------------------------------------------------------------------
+
+FIGURE = re.compile(
+    r'<figure class="egov-chart" id="(?P<id>egov-chart-[0-9a-f]+)-figure"(?P<attrs>[^>]*)>'
+    r"(?P<inner>.*?)</figure>",
+    re.S,
+)
 SPEC_SCRIPT = re.compile(
-    r'(<script type="application/json" id="(?P<id>egov-chart-[0-9a-f]+)-spec">)(?P<spec>.*?)(</script>)', re.S)
-VEGA_LITE_MODE = '"mode": "vega-lite"'
+    r'(<script type="application/json" id="(?P<id>egov-chart-[0-9a-f]+)-spec">)(?P<spec>.*?)(</script>)',
+    re.S,
+)
+RUNTIME_BLOCK = re.compile(r"<(style|script) data-egov-runtime>.*?</\1>\n?", re.S)
+LIBRARIES = re.compile(r"\s*data-egov-libraries='(?P<urls>[^']*)'")
 
 
-def compile_charts(body: str, page: str) -> str:
-    """Replace each chart's Vega-Lite spec by its Vega compilation, and tell vega-embed so."""
+def dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def script_json(value) -> str:
+    """JSON that can sit inside a <script> element."""
+    return dumps(value).replace("</", "<\\/")
+
+
+# --- responsive layout -------------------------------------------------------------------
+
+LAYOUT_KEYS = ("facet", "vconcat", "hconcat", "concat", "repeat")
+
+
+def kind(spec: dict) -> str:
+    if any(key in spec for key in LAYOUT_KEYS):
+        return "layout"
+    return "fit" if ("mark" in spec or "layer" in spec) else "none"
+
+
+def prepare_vega_lite(spec: dict) -> dict:
+    """Single and layered charts fit their column's width (Vega-Lite's "fit-x" autosize)."""
+    spec = copy.deepcopy(spec)
+    if kind(spec) == "fit":
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
+
+
+def narrow_variant(spec: dict) -> dict | None:
+    """The same chart with its panels one per row, for narrow columns; None if it has one column."""
+    spec = copy.deepcopy(spec)
+    facet = spec.get("facet")
+    if isinstance(facet, dict) and set(facet) == {"column"}:
+        spec["facet"] = dict(facet["column"])
+        spec["columns"] = 1
+        # Stacked panels: a y-axis title longer than a panel is high would run into the next.
+        height = spec.get("spec", {}).get("height", 200)
+        walk(spec.get("spec", {}), lambda node: wrap_axis_title(node, height))
+        return spec
+    if isinstance(facet, dict) and "field" in facet and spec.get("columns", 0) != 1:
+        spec["columns"] = 1
+        return spec
+    if "hconcat" in spec:
+        spec["vconcat"] = spec.pop("hconcat")
+        return spec
+    if "concat" in spec and spec.get("columns", 0) != 1:
+        spec["columns"] = 1
+        return spec
+    return None
+
+
+def wrap_axis_title(node: dict, height: float, char_width: float = 7.0) -> None:
+    """Split the y-axis title of an encoding into two lines if it is longer than ``height``."""
+    y = (
+        node.get("y")
+        if isinstance(node.get("y"), dict) and "field" in node.get("y", {})
+        else None
+    )
+    if (
+        y is None
+        or not isinstance(y.get("title"), str)
+        or len(y["title"]) * char_width <= height
+    ):
+        return
+    words = y["title"].split(" ")
+    half = len(y["title"]) / 2
+    split = min(
+        range(1, len(words)),
+        key=lambda i: abs(len(" ".join(words[:i])) - half),
+        default=None,
+    )
+    if split:
+        y["title"] = [" ".join(words[:split]), " ".join(words[split:])]
+
+
+def title_fonts(vega: dict) -> tuple[str, str]:
+    """CSS fonts of the title and subtitle, as Vega draws them with this spec's config."""
+    config = vega.get("config", {})
+    style = config.get("style", {})
+    title = {**config.get("title", {}), **style.get("group-title", {})}
+    subtitle = {**style.get("group-subtitle", {})}
+    family = title.get("font") or config.get("font") or "sans-serif"
+    title_font = (
+        f"{title.get('fontWeight', 'bold')} {title.get('fontSize', 13)}px {family}"
+    )
+    sub_family = (
+        subtitle.get("font") or config.get("title", {}).get("subtitleFont") or family
+    )
+    sub_size = (
+        subtitle.get("fontSize")
+        or config.get("title", {}).get("subtitleFontSize")
+        or 12
+    )
+    return title_font, f"normal {sub_size}px {sub_family}"
+
+
+def walk(node, visit) -> None:
+    if isinstance(node, dict):
+        visit(node)
+        for value in node.values():
+            walk(value, visit)
+    elif isinstance(node, list):
+        for value in node:
+            walk(value, visit)
+
+
+WIDTH_SIGNAL = re.compile(r"^(width|child_width|childWidth|concat_\d+_width)$")
+
+
+def make_responsive(vega: dict, chart_kind: str) -> dict:
+    """Signals the runtime sets for the column's width, and where the chart reads them."""
+    signals = vega.setdefault("signals", [])
+    signals.insert(0, {"name": "egov_narrow", "value": False})
+    meta: dict = {
+        "fit": {"fit": "x", "layout": "layout"}.get(chart_kind, "none"),
+        "narrow": NARROW,
+    }
+
+    title = vega.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        title_font, subtitle_font = title_fonts(vega)
+        for key, font, signal in (
+            ("text", title_font, "egov_title"),
+            ("subtitle", subtitle_font, "egov_subtitle"),
+        ):
+            lines = title.get(key)
+            if not lines or isinstance(lines, dict):
+                continue
+            lines = lines if isinstance(lines, list) else [lines]
+            signals.insert(1, {"name": signal, "value": lines})
+            title[key] = {"signal": signal}
+            meta["title" if key == "text" else "subtitle"] = {
+                "lines": lines,
+                "font": font,
+            }
+
+    default_orient = vega.get("config", {}).get("legend", {}).get("orient", "right")
+
+    def legends(node: dict) -> None:
+        for legend in (
+            node.get("legends", []) if isinstance(node.get("legends"), list) else []
+        ):
+            orient = legend.get("orient", default_orient)
+            if orient in ("left", "right"):
+                legend["orient"] = {"signal": f"egov_narrow ? 'bottom' : '{orient}'"}
+
+    walk(vega, legends)
+
+    def axes(node: dict) -> None:
+        # Every edition labelled (labelOverlap false) fits a column, not a phone: there, labels
+        # that would overlap are left out.
+        for axis in node.get("axes", []) if isinstance(node.get("axes"), list) else []:
+            if axis.get("labelOverlap") is False:
+                axis["labelOverlap"] = {"signal": "egov_narrow ? 'greedy' : false"}
+
+    walk(vega, axes)
+
+    if chart_kind == "layout":
+        columns = vega.get("layout", {}).get("columns")
+        meta["columns"] = columns if isinstance(columns, int) and columns > 0 else 1
+        widths = []
+        if isinstance(vega.get("width"), (int, float)):
+            widths.append({"name": "width", "value": vega["width"]})
+        for signal in signals:
+            if (
+                WIDTH_SIGNAL.match(signal["name"])
+                and isinstance(signal.get("value"), (int, float))
+                and set(signal) == {"name", "value"}
+            ):
+                widths.append({"name": signal["name"], "value": signal["value"]})
+        meta["widths"] = widths
+        if not widths:
+            meta["fit"] = "none"
+    vega.setdefault("usermeta", {})["egov"] = meta
+    return vega
+
+
+# --- data files ------------------------------------------------------------------------------
+
+
+def run_lengths(codes: list[int]) -> list[int]:
+    out: list[int] = []
+    for code in codes:
+        if out and out[-2] == code:
+            out[-1] += 1
+        else:
+            out += [code, 1]
+    return out
+
+
+def encode_column(values: list) -> object:
+    """The smallest of: the values; a dictionary and a code per row; a dictionary and runs.
+
+    Values are told apart by their JSON text, so 0 and 0.0, or 1 and true, stay distinct."""
+    plain = values
+    best, size = plain, len(dumps(plain))
+    keys = [dumps(v) for v in values]
+    index: dict[str, int] = {}
+    dictionary = []
+    for key, value in zip(keys, values):
+        if key not in index:
+            index[key] = len(dictionary)
+            dictionary.append(value)
+    if len(dictionary) < len(values):
+        codes = [index[key] for key in keys]
+        for candidate in (
+            {"d": dictionary, "i": codes},
+            {"d": dictionary, "r": run_lengths(codes)},
+        ):
+            if len(dumps(candidate)) < size:
+                best, size = candidate, len(dumps(candidate))
+    return best
+
+
+def decode_column(encoded) -> list:
+    """The inverse of encode_column (the runtime does the same in JavaScript)."""
+    if isinstance(encoded, list):
+        return encoded
+    if "i" in encoded:
+        return [encoded["d"][k] for k in encoded["i"]]
+    out = []
+    runs = encoded["r"]
+    for code, count in zip(runs[::2], runs[1::2]):
+        out += [encoded["d"][code]] * count
+    return out
+
+
+def column_hash(encoded) -> str:
+    return hashlib.sha256(dumps(encoded).encode("utf-8")).hexdigest()[:20]
+
+
+def data_file(name: str, encoded) -> str:
+    return f'egovCharts.column("{name}",{script_json(encoded)});\n'
+
+
+def split_data(vega: dict, files: dict[str, str]) -> dict:
+    """Move each data entry's rows to columns: small ones inline, others into ``files`` (hash -> text)."""
+    for entry in vega.get("data", []):
+        rows = entry.get("values")
+        if (
+            not isinstance(rows, list)
+            or not rows
+            or not all(isinstance(row, dict) for row in rows)
+        ):
+            continue
+        names = list(rows[0])
+        if any(list(row) != names for row in rows):
+            continue  # rows with different columns stay as they are
+        encoded_columns = []
+        for name in names:
+            encoded = encode_column([row[name] for row in rows])
+            if len(dumps(encoded)) <= INLINE_LIMIT:
+                encoded_columns.append(encoded)
+            else:
+                digest = column_hash(encoded)
+                files[digest] = data_file(digest, encoded)
+                encoded_columns.append(digest)
+        del entry["values"]
+        entry["egov"] = {"n": len(rows), "k": names, "c": encoded_columns}
+    return vega
+
+
+# --- compile ----------------------------------------------------------------------------------
+
+
+def compile_spec(spec: dict, page: str, chart: str) -> dict | None:
+    """A chart's Vega-Lite spec, compiled to Vega and made responsive; None (and a warning) if it fails."""
     import vl_convert
 
+    if "vega-lite" not in spec.get("$schema", "vega-lite"):
+        return spec
     vega_lite = ".".join(vendored_versions()["vega-lite"]["version"].split(".")[:2])
+    try:
+        vega = vl_convert.vegalite_to_vega(
+            prepare_vega_lite(spec), vl_version=vega_lite
+        )
+    except Exception as error:  # reported, and -W fails the build
+        logger.warning(
+            "%s: chart %s does not compile to Vega: %s",
+            page,
+            chart,
+            error,
+            type="offline_vega",
+            location=page,
+        )
+        return None
+    # Keep the text alternative where the page's scripts and readers expect it.
+    vega["description"] = spec.get("description", "")
+    missing = sorted(
+        transform_types(vega) - set(vendored_versions()["vega-book"]["transforms"])
+    )
+    if missing:
+        logger.warning(
+            "%s: chart %s uses Vega transforms left out of vega-book (%s); add their module back "
+            "in book/_ext/vendor_assets.py (LEFT_OUT) and run `make vendor`",
+            page,
+            chart,
+            ", ".join(missing),
+            type="offline_vega",
+            location=page,
+        )
+    return make_responsive(vega, kind(spec))
 
-    def compiled(match: re.Match) -> str:
-        spec = json.loads(match["spec"].replace("<\\/", "</"))
-        try:
-            vega = vl_convert.vegalite_to_vega(spec, vl_version=vega_lite)
-        except Exception as error:  # reported, and -W fails the build
-            logger.warning("%s: chart %s does not compile to Vega: %s", page, match["id"], error,
-                           type="offline_vega", location=page)
-            return match[0]
-        # Keep the text alternative where the page's scripts and readers expect it.
-        vega["description"] = spec.get("description", "")
-        text = json.dumps(vega, separators=(",", ":")).replace("</", "<\\/")
-        return match[1] + text + match[4]
 
-    count = len(SPEC_SCRIPT.findall(body))
-    body = SPEC_SCRIPT.sub(compiled, body)
-    if body.count(VEGA_LITE_MODE) != count:
-        logger.warning("%s: expected %d chart embed options, found %d", page, count, body.count(VEGA_LITE_MODE),
-                       type="offline_vega", location=page)
-    return body.replace(VEGA_LITE_MODE, '"mode": "vega"')
+def transform_types(vega: dict) -> set[str]:
+    found: set[str] = set()
+
+    def visit(node: dict) -> None:
+        for transform in (
+            node.get("transform", []) if isinstance(node.get("transform"), list) else []
+        ):
+            if isinstance(transform, dict) and "type" in transform:
+                found.add(str(transform["type"]).lower())
+
+    walk(vega, visit)
+    return found
 
 
-def on_config_inited(app, config) -> None:
-    config.html_static_path.append(str(VENDOR_ROOT))
+def compile_charts(body: str, page: str, files: dict[str, str] | None = None) -> str:
+    """Each chart figure on a page, as the website serves it (see the module's docstring)."""
+    files = {} if files is None else files
+    versions = vendored_versions()
+
+    def figure(match: re.Match) -> str:
+        chart, attrs, inner = match["id"], match["attrs"], match["inner"]
+        libraries = LIBRARIES.search(attrs)
+        if libraries:
+            rewrite(
+                libraries["urls"], "_static", versions, page
+            )  # only to report unvendored versions
+            attrs = LIBRARIES.sub("", attrs)
+        inner = RUNTIME_BLOCK.sub("", inner)
+        if "<script" in SPEC_SCRIPT.sub("", inner) or "<style" in inner:
+            logger.warning(
+                "%s: chart %s was made by an older egovbook (inline scripts); re-run the notebook "
+                "(make execute)",
+                page,
+                chart,
+                type="offline_vega",
+                location=page,
+            )
+
+        def spec(script: re.Match) -> str:
+            vega_lite = json.loads(script["spec"].replace("<\\/", "</"))
+            vega = compile_spec(vega_lite, page, chart)
+            if vega is None:
+                return script[0]
+            out = script[1] + script_json(split_data(vega, files)) + script[4]
+            narrow = (
+                narrow_variant(vega_lite)
+                if "vega-lite" in vega_lite.get("$schema", "")
+                else None
+            )
+            narrow = compile_spec(narrow, page, chart) if narrow else None
+            if narrow is not None:
+                out += (
+                    f'<script type="application/json" id="{chart}-spec-narrow">'
+                    f"{script_json(split_data(narrow, files))}</script>"
+                )
+            return out
+
+        inner = SPEC_SCRIPT.sub(spec, inner)
+        return f'<figure class="egov-chart" id="{chart}-figure"{attrs}>{inner}</figure>'
+
+    return FIGURE.sub(figure, body)
+
+
+# --- Sphinx -----------------------------------------------------------------------------------
+
+
+def write_data_files(outdir: Path, files: dict[str, str]) -> None:
+    folder = outdir / "_static" / DATA_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for digest, text in files.items():
+        target = folder / f"{digest}.js"
+        if not target.exists():  # named by content: an existing file is the same file
+            target.write_text(text, encoding="utf-8")
+
+
+def strip_comments(source: str) -> str:
+    """The runtime without its comments and indentation (it is written with these in mind:
+    comments start a line or follow code after two spaces; no string holds "/*" or "  //")."""
+    source = re.sub(r"/\*.*?\*/\n?", "", source, flags=re.S)
+    lines = []
+    for line in source.splitlines():
+        line = re.sub(r"  // .*$", "", line).strip()
+        if line and not line.startswith("//"):
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def on_builder_inited(app) -> None:
+    app.config.html_static_path.append(str(VENDOR_ROOT))
+    runtime = Path(app.doctreedir).parent / "egov-runtime"
+    runtime.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_FILES:
+        text = (RUNTIME_DIR / name).read_text(encoding="utf-8")
+        (runtime / name).write_text(strip_comments(text), encoding="utf-8")
+    app.config.html_static_path.append(str(runtime))
 
 
 def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
-    if "cdn.jsdelivr.net/npm/vega" not in body:
+    if 'class="egov-chart"' not in body:
         return
+    files: dict[str, str] = {}
+    context["body"] = compile_charts(body, pagename, files)
+    write_data_files(Path(app.outdir), files)
+    versions = vendored_versions()
+    # Deferred scripts run in order once the page is parsed: Vega, the tooltips, the runtime.
+    for package in ("vega-book", "vega-tooltip"):
+        app.add_js_file(f"vega/{versions[package]['file']}", defer="defer")
+    app.add_js_file("egov-charts.js", defer="defer")
+    app.add_css_file("egov-charts.css")
+    # Start downloading the page's data files while the page is parsed.
     static = context["pathto"]("_static", 1)
-    context["body"] = rewrite(compile_charts(body, pagename), static, vendored_versions(), pagename)
+    preload = "".join(
+        f'<link rel="preload" as="script" href="{static}/{DATA_DIR}/{digest}.js">\n'
+        for digest in sorted(files)
+    )
+    context["metatags"] = context.get("metatags", "") + preload
 
 
 def setup(app):
-    app.connect("config-inited", on_config_inited)
+    app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,18 +9,55 @@ Importing the package enables the book's Altair theme and renderer.
 """
 
 from .charts import (
-    BLACK, BLUE, BLUISH_GREEN, CENTRAL_ASIA, CENTRAL_ASIA_COLOURS, COMPARISON, CONTEXT, FADED,
-    GREY, HIGHLIGHT, INDEX_COLOURS, INDEX_NAMES, INDEX_SHORT, KAZAKHSTAN, ORANGE, PAPER_SOURCE,
-    REDDISH_PURPLE, SKY_BLUE, UN_SOURCE, UNIT, VERMILLION, central_asia, country_against_groups,
-    country_explorer, country_picker, edition_picker, edition_scatter, edition_tooltip,
-    explorer_table, faded_unless, finish, group_means, index_scale, index_tooltip, index_y,
-    legend_pick, long_components, year_x,
+    BLACK,
+    BLUE,
+    BLUISH_GREEN,
+    CENTRAL_ASIA,
+    CENTRAL_ASIA_COLOURS,
+    COMPARISON,
+    CONTEXT,
+    FADED,
+    GREY,
+    HIGHLIGHT,
+    INDEX_COLOURS,
+    INDEX_NAMES,
+    INDEX_SHORT,
+    KAZAKHSTAN,
+    ORANGE,
+    PAPER_SOURCE,
+    REDDISH_PURPLE,
+    SKY_BLUE,
+    UN_SOURCE,
+    UNIT,
+    VERMILLION,
+    central_asia,
+    country_against_groups,
+    country_explorer,
+    country_picker,
+    edition_picker,
+    edition_scatter,
+    edition_tooltip,
+    explorer_table,
+    faded_unless,
+    finish,
+    group_means,
+    index_scale,
+    index_tooltip,
+    index_y,
+    legend_pick,
+    long_components,
+    year_x,
 )
 from .data import (
-    DataError, load_benefits, load_countries, load_determinants, load_paper_table, load_survey,
+    DataError,
+    load_benefits,
+    load_countries,
+    load_determinants,
+    load_paper_table,
+    load_survey,
 )
-from .paths import DATA_DIR, EDITIONS
 from .methods import load_methods, method_breaks
+from .paths import DATA_DIR, EDITIONS
 from .prose import ProseValue, for_prose
 
 __all__ = [name for name in dir() if not name.startswith("_")]

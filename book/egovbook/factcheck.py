@@ -40,14 +40,20 @@ def weights_label(year: int) -> str:
     return " / ".join(f"{w:.2f}" for w in weights)
 
 
-def weighted_mean(frame: pd.DataFrame, weights: tuple[float, float, float]) -> pd.Series:
+def weighted_mean(
+    frame: pd.DataFrame, weights: tuple[float, float, float]
+) -> pd.Series:
     """The EGDI recomputed from OSI, TII and HCI with the given weights, row by row."""
     return sum(w * frame[c] for w, c in zip(weights, COMPONENTS))
 
 
 def round_half_up(value: float, places: int = 4) -> float:
     """Round as the paper does (0.54335 -> 0.5434), working on the printed decimal."""
-    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return float(
+        Decimal(repr(float(value))).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+    )
 
 
 def dense_rank(survey: pd.DataFrame, year: int, iso3: str, column: str = "epi") -> int:
@@ -71,11 +77,19 @@ def compare_paper_tables(survey: pd.DataFrame | None = None) -> pd.DataFrame:
         un_value = un.loc[(year, iso3), field]
         is_rank = field.endswith("_rank")
         comparable = int(un_value) if is_rank else round_half_up(float(un_value))
-        cells.append({
-            "table": table, "year": year, "iso3": iso3, "country": un.loc[(year, iso3), "country"],
-            "field": field, "paper": printed, "un": comparable,
-            "un_exact": float(un_value), "agrees": printed == comparable,
-        })
+        cells.append(
+            {
+                "table": table,
+                "year": year,
+                "iso3": iso3,
+                "country": un.loc[(year, iso3), "country"],
+                "field": field,
+                "paper": printed,
+                "un": comparable,
+                "un_exact": float(un_value),
+                "agrees": printed == comparable,
+            }
+        )
 
     for row in load_paper_table(1).itertuples():
         add(1, row.year, row.iso3, "egdi_rank", int(row.egdi_rank))
@@ -91,29 +105,46 @@ def compare_paper_tables(survey: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
     """Say why a paper cell differs from the UN value, trying the explanations we know."""
-    year, field, printed, exact = cell["year"], cell["field"], cell["paper"], cell["un_exact"]
+    year, field, printed, exact = (
+        cell["year"],
+        cell["field"],
+        cell["paper"],
+        cell["un_exact"],
+    )
     if field == "epi_rank":
         dense = dense_rank(survey, year, cell["iso3"])
         if dense == printed:
-            return (f"Tied scores: with competition ranking the rank is {int(exact)}, "
-                    f"with dense ranking it is {dense}, as printed.")
+            return (
+                f"Tied scores: with competition ranking the rank is {int(exact)}, "
+                f"with dense ranking it is {dense}, as printed."
+            )
     if field in COMPONENTS:
         weight = weights_for(year)[COMPONENTS.index(field)]
         if weight != EQUAL_WEIGHTS[0] and abs(weight * exact - printed) < 1e-4:
-            return (f"The printed figure is the weighted contribution {weight} x {field.upper()} "
-                    f"= {weight * exact:.4f}, not the index {exact}.")
+            return (
+                f"The printed figure is the weighted contribution {weight} x {field.upper()} "
+                f"= {weight * exact:.4f}, not the index {exact}."
+            )
     if field == "egdi":
-        row = survey[(survey["year"] == year) & (survey["iso3"] == cell["iso3"])].iloc[0]
+        row = survey[(survey["year"] == year) & (survey["iso3"] == cell["iso3"])].iloc[
+            0
+        ]
         mean = weighted_mean(row, weights_for(year))
         if round_half_up(mean) == cell["un"]:
-            note = (f"The UN value rounds to {cell['un']:.4f}, as does the mean of the components "
-                    f"({mean:.5f}).")
+            note = (
+                f"The UN value rounds to {cell['un']:.4f}, as does the mean of the components "
+                f"({mean:.5f})."
+            )
             table1 = load_paper_table(1).set_index(["year", "iso3"])
             if (year, cell["iso3"]) in table1.index and cell["table"] != 1:
                 own = float(table1.loc[(year, cell["iso3"]), "egdi"])
                 note += f" The paper's own Table 1 prints {own:.4f}."
             return note
-    differing = [i for i, (a, b) in enumerate(zip(f"{printed:.4f}", f"{cell['un']:.4f}")) if a != b]
+    differing = [
+        i
+        for i, (a, b) in enumerate(zip(f"{printed:.4f}", f"{cell['un']:.4f}"))
+        if a != b
+    ]
     if len(differing) == 1:
         return f"One digit differs: printed {printed:.4f}, the UN value is {cell['un']:.4f} (a typing error)."
     return f"Printed {printed}, the UN value is {exact}."
@@ -167,7 +198,9 @@ def paper_disagreements(survey: pd.DataFrame | None = None) -> pd.DataFrame:
     survey = load_survey() if survey is None else survey
     cells = compare_paper_tables(survey)
     differing = cells[~cells["agrees"]].copy()
-    differing["explanation"] = [explain(cell, survey) for _, cell in differing.iterrows()]
+    differing["explanation"] = [
+        explain(cell, survey) for _, cell in differing.iterrows()
+    ]
     return differing.reset_index(drop=True)
 
 
@@ -185,15 +218,28 @@ def identity_exceptions(survey: pd.DataFrame | None = None) -> pd.DataFrame:
         reasons = []
         if not row.assessed:
             reasons.append("not assessed")
-        above_one = [c.upper() for c in COMPONENTS if pd.notna(getattr(row, c)) and getattr(row, c) > 1]
+        above_one = [
+            c.upper()
+            for c in COMPONENTS
+            if pd.notna(getattr(row, c)) and getattr(row, c) > 1
+        ]
         if above_one:
             reasons.append(f"{', '.join(above_one)} above 1")
         if row.assessed and abs(row.egdi - mean) > TOLERANCE:
             reasons.append("EGDI differs from the weighted mean")
         if reasons:
-            rows.append({
-                "year": row.year, "iso3": row.iso3, "country": row.country,
-                "reason": "; ".join(reasons), "egdi": row.egdi,
-                "weighted_mean": mean, "gap": row.egdi - mean if row.assessed else float("nan"),
-            })
-    return pd.DataFrame(rows, columns=["year", "iso3", "country", "reason", "egdi", "weighted_mean", "gap"])
+            rows.append(
+                {
+                    "year": row.year,
+                    "iso3": row.iso3,
+                    "country": row.country,
+                    "reason": "; ".join(reasons),
+                    "egdi": row.egdi,
+                    "weighted_mean": mean,
+                    "gap": row.egdi - mean if row.assessed else float("nan"),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["year", "iso3", "country", "reason", "egdi", "weighted_mean", "gap"],
+    )

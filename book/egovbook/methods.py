@@ -22,7 +22,9 @@ def load_methods(data_dir=DATA_DIR) -> pd.DataFrame:
     return load_table("methods", data_dir)
 
 
-def method_breaks(columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame | None = None) -> alt.LayerChart:
+def method_breaks(
+    columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame | None = None
+) -> alt.LayerChart:
     """Dashed vertical rules at the editions where the method of any of ``columns`` changed.
 
     Layer it on a chart of scores over the editions: ``alt.layer(lines, method_breaks())``.
@@ -33,16 +35,30 @@ def method_breaks(columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame |
     # the text (see the table in the trajectory chapter), not drawn at a guessed place.
     dated = methods["timing"].isin(["introduced", "edition not verified"])
     rows = methods[dated & methods["component"].isin(columns)]
-    changes = (rows.assign(index=rows["component"].str.upper())
-               .groupby("year", as_index=False)
-               .agg(indices=("index", lambda names: ", ".join(dict.fromkeys(names))),
-                    change=("change", lambda texts: " | ".join(dict.fromkeys(texts)))))
+    changes = (
+        rows.assign(index=rows["component"].str.upper())
+        .groupby("year", as_index=False)
+        .agg(
+            indices=("index", lambda names: ", ".join(dict.fromkeys(names))),
+            change=("change", lambda texts: " | ".join(dict.fromkeys(texts))),
+        )
+    )
     base = alt.Chart(changes).encode(x=year_x())
     rules = base.mark_rule(color=GREY, strokeDash=[2, 3], strokeWidth=1.5).encode(
-        tooltip=[edition_tooltip(), alt.Tooltip("indices:N", title="Method changed for"),
-                 alt.Tooltip("change:N", title="What changed")])
+        tooltip=[
+            edition_tooltip(),
+            alt.Tooltip("indices:N", title="Method changed for"),
+            alt.Tooltip("change:N", title="What changed"),
+        ]
+    )
     # Written along the rule, so labels of editions two years apart do not collide.
-    labels = base.mark_text(angle=270, align="right", baseline="bottom", dx=-2, dy=-2,
-                            fontSize=10, color="#595959").encode(
-        y=alt.value(0), text=alt.value("method change"))
+    labels = base.mark_text(
+        angle=270,
+        align="right",
+        baseline="bottom",
+        dx=-2,
+        dy=-2,
+        fontSize=10,
+        color="#595959",
+    ).encode(y=alt.value(0), text=alt.value("method change"))
     return alt.layer(rules, labels)

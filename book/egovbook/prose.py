@@ -21,7 +21,9 @@ class ProseValue:
 
     __repr__ = __str__
 
-    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's display, used by {eval}
+    def _repr_pretty_(
+        self, printer, cycle
+    ) -> None:  # IPython's display, used by {eval}
         printer.text(self.text)
 
     def __format__(self, spec: str) -> str:
