@@ -1,0 +1,245 @@
+"""The website's build steps without a browser: charts compiled, made responsive and given
+shared data files (offline_vega.py); stylesheets trimmed and code unwrapped (css_trim.py,
+lean_theme.py). The browser suite (test_browser.py) checks the built site itself."""
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+
+import egovbook
+from egovbook.notebook_output import CHART_MIME
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import css_trim  # noqa: E402
+import lean_theme  # noqa: E402
+import offline_vega  # noqa: E402
+
+
+def figure_html(chart) -> str:
+    return chart._repr_mimebundle_()[CHART_MIME]
+
+
+def survey_like(rows: int = 60) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2003 + (i % 12) * 2 for i in range(rows)],
+            "country": [f"Country {i % 7}" for i in range(rows)],
+            "component": [("OSI", "TII", "HCI")[i % 3] for i in range(rows)],
+            "value": [round(i / rows, 5) for i in range(rows)],
+        }
+    )
+
+
+def line_chart():
+    chart = (
+        alt.Chart(survey_like())
+        .mark_line()
+        .encode(x="year:Q", y="value:Q", color="country:N")
+    )
+    return egovbook.finish(chart, "A line chart", description="Lines, one per country.")
+
+
+def facet_chart():
+    chart = (
+        alt.Chart(survey_like())
+        .mark_point()
+        .encode(x="value:Q", y="year:Q")
+        .properties(width=150)
+    )
+    chart = chart.facet(column=alt.Column("component:N", sort=["OSI", "TII", "HCI"]))
+    return egovbook.finish(
+        chart, "Three panels", description="One panel per component."
+    )
+
+
+def specs(html: str) -> dict[str, dict]:
+    found = re.findall(
+        r'<script type="application/json" id="(egov-chart-[0-9a-f]+-spec(?:-narrow)?)">(.*?)</script>',
+        html,
+        re.S,
+    )
+    return {name: json.loads(text.replace("<\\/", "</")) for name, text in found}
+
+
+def rows_back(vega: dict, files: dict[str, str]) -> list[list[dict]]:
+    """Rebuild each data entry's rows from its columns, as the runtime does."""
+    out = []
+    for entry in vega["data"]:
+        if "egov" not in entry:
+            continue
+        columns = []
+        for column in entry["egov"]["c"]:
+            if isinstance(column, str):
+                text = files[column]
+                column = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+            columns.append(offline_vega.decode_column(column))
+        out.append(
+            [
+                dict(zip(entry["egov"]["k"], values, strict=True))
+                for values in zip(*columns, strict=True)
+            ]
+        )
+    return out
+
+
+def test_columns_round_trip_exactly():
+    columns = [
+        [2003, 2003, 2003, 2004, 2004, 2005],
+        ["Kazakhstan", "Uzbekistan", "Kazakhstan", "Kazakhstan", None, "Uzbekistan"],
+        [0.0, -0.0, 0, 1, True, None],
+        [0.1 + 0.2, 1e-7, 0.32078999999999996, math.pi, 2.5, 3],
+    ]
+    for values in columns:
+        encoded = offline_vega.encode_column(values)
+        decoded = offline_vega.decode_column(json.loads(offline_vega.dumps(encoded)))
+        assert json.dumps(decoded) == json.dumps(values)
+    runs = offline_vega.encode_column([2003] * 200 + [2004] * 200)
+    assert "r" in runs and len(offline_vega.dumps(runs)) < 40
+
+
+def test_build_strips_the_inline_runtime_and_moves_rows_to_shared_files():
+    html = figure_html(line_chart())
+    assert (
+        "data-egov-runtime" in html and "cdn.jsdelivr.net" in html
+    )  # a notebook's chart works alone
+    files: dict[str, str] = {}
+    built = offline_vega.compile_charts(html, "page", files)
+    assert (
+        "data-egov-runtime" not in built
+        and "cdn.jsdelivr.net" not in built
+        and "<style" not in built
+    )
+    vega = specs(built)
+    assert list(vega) == [next(iter(vega))]  # a line chart needs no narrow version
+    spec = next(iter(vega.values()))
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega/v")
+    assert spec["description"] == "Lines, one per country."
+    assert not any("values" in entry for entry in spec["data"])
+    original = line_chart().to_dict()["datasets"]
+    assert rows_back(spec, files) == list(original.values())
+    assert (
+        spec["usermeta"]["egov"]["fit"] == "x" and spec["autosize"]["type"] == "fit-x"
+    )
+    again: dict[str, str] = {}
+    offline_vega.compile_charts(figure_html(line_chart()), "other page", again)
+    assert (
+        again.keys() == files.keys()
+    )  # the same rows, the same files: cached across pages
+
+
+def test_charts_with_panels_get_a_narrow_version_with_one_panel_per_row():
+    files: dict[str, str] = {}
+    vega = specs(offline_vega.compile_charts(figure_html(facet_chart()), "page", files))
+    wide, narrow = vega.values()
+    assert (
+        wide["usermeta"]["egov"]["fit"] == narrow["usermeta"]["egov"]["fit"] == "layout"
+    )
+    assert narrow["layout"]["columns"] == 1
+    assert {"name": "child_width", "value": 150} in narrow["usermeta"]["egov"]["widths"]
+    assert rows_back(wide, files) == rows_back(narrow, files)
+
+
+def test_legends_and_titles_follow_the_width():
+    spec = next(
+        iter(
+            specs(
+                offline_vega.compile_charts(figure_html(line_chart()), "page")
+            ).values()
+        )
+    )
+    assert spec["title"]["text"] == {"signal": "egov_title"}
+    assert spec["usermeta"]["egov"]["title"]["lines"] == ["A line chart"]
+    assert spec["legends"][0]["orient"] == {
+        "signal": "egov_narrow ? 'bottom' : 'right'"
+    }
+    assert spec["signals"][0] == {"name": "egov_narrow", "value": False}
+
+
+def test_a_transform_left_out_of_vega_book_fails_the_build(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(
+        offline_vega.logger, "warning", lambda *args, **kw: warnings.append(args)
+    )
+    chart = alt.Chart(survey_like()).mark_point().encode(x="year:Q", y="value:Q")
+    chart = egovbook.finish(
+        chart + chart.transform_loess("year", "value").mark_line(),
+        "Smoothed",
+        description="A loess line.",
+    )
+    offline_vega.compile_charts(figure_html(chart), "page")
+    assert any(
+        "left out of vega-book" in str(w[0]) and "loess" in str(w[3:]) for w in warnings
+    )
+
+
+def test_strip_comments_keeps_the_runtime_working():
+    source = (offline_vega.RUNTIME_DIR / "egov-charts.js").read_text(encoding="utf-8")
+    stripped = offline_vega.strip_comments(source)
+    assert len(stripped) < 0.8 * len(source)
+    assert (
+        "window.egovCharts = {" in stripped
+        and "egov-data/" in stripped
+        and "/*" not in stripped
+    )
+
+
+@pytest.mark.parametrize(
+    "selector,kept",
+    [
+        (".used", True),
+        (".unused", False),
+        (".used .unused", False),
+        ("#used-id", True),
+        ("#gone", False),
+        ("a:not(.unused)", True),
+        ("html[data-theme=dark] .used", False),
+        ("html[data-theme=light] .used", True),
+        ("div > p", True),
+        (".used::before", True),
+        (":is(.unused, .used) p", True),
+    ],
+)
+def test_trimming_keeps_only_rules_that_can_match(selector, kept):
+    used = {"used", "used-id"}
+    css = css_trim.trim_css(f"{selector}{{color:red}}", used)
+    assert (selector.replace(" ", "") in css.replace(" ", "")) is kept
+
+
+def test_trimming_keeps_media_queries_and_escapes_icons():
+    css = css_trim.trim_css(
+        "@media (max-width:600px){.used{color:red}.gone{color:blue}}"
+        '.fa-x:before{content:"\\f002"}',
+        {"used", "fa-x"},
+    )
+    assert "@media" in css and ".used" in css and ".gone" not in css
+    assert '"\\f002 "' in css and css.isascii()
+    assert css_trim.CODEPOINT.findall(css) == ["f002"]
+
+
+def test_names_come_from_pages_and_scripts(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<div class="a b" id="c"></div><span class=\'d\'></span>', encoding="utf-8"
+    )
+    script = tmp_path / "s.js"
+    script.write_text('el.classList.add("shown-later")', encoding="utf-8")
+    assert {"a", "b", "c", "d", "shown-later"} <= css_trim.used_names([page], [script])
+
+
+def test_code_spans_in_the_code_colour_are_unwrapped():
+    plain = lean_theme.plain_token_classes("a11y-high-contrast-light")
+    assert {"n", "p"} <= plain and "s2" not in plain and "k" not in plain
+    body = (
+        '<div class="highlight-ipython3 notranslate"><div class="highlight"><pre>'
+        '<span class="n">x</span><span class="o">=</span><span class="s2">&quot;a&quot;</span></pre></div></div>'
+        '<p><span class="n">prose</span></p>'
+    )
+    out = lean_theme.unwrap_plain_spans(body, plain)
+    assert '<pre>x<span class="o">=</span><span class="s2">' in out
+    assert '<p><span class="n">prose</span></p>' in out  # only inside highlighted code
