@@ -113,7 +113,6 @@ def test_build_compiles_charts_to_vega():
     )
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega/v")
     assert "marks" in spec and spec["description"] == "A bar for each of two values."
-    assert '"mode": "vega"' in compiled and '"mode": "vega-lite"' not in compiled
 
 
 def test_notebook_bundle_has_vega_and_png():
