@@ -4,8 +4,8 @@ Both are built from the same files in the same run, then every chapter page is l
 Chromium on loopback, served like a static host (``Cache-Control: max-age=600``):
 
 * cold: bytes and requests of a first visit with an empty cache, until every chart is drawn;
-* next: bytes of the same page right after the page before it in the book (HTTP cache on),
-  what a reader pays for turning a page;
+* next: bytes of the same page right after the page before it in the book, what a reader
+  pays for turning a page (files the page before loaded come from the HTTP cache);
 * first chart and all charts: milliseconds from navigation until the charts in the first
   screen are drawn, and until every chart is;
 * phone: at 390 x 844, whether the page scrolls sideways and how many charts are drawn
@@ -169,73 +169,93 @@ def open_context(browser, viewport=DESKTOP):
 
 
 def load(page, url: str) -> dict:
-    """Load a page until its charts are drawn; what it transferred and when charts appeared."""
-    sent = {"bytes": 0, "requests": 0, "gzip": 0}
+    """Load a page until its charts are drawn; what it transferred and when charts appeared.
 
-    def on_finished(request):
-        try:
-            sizes = request.sizes()
-            sent["bytes"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        except Exception:  # a request the page aborted has no sizes
-            pass
-        sent["requests"] += 1
+    Bytes are what came over the network for each address (Chromium's encodedDataLength:
+    headers and body)."""
+    sent: dict[str, int] = {}
+    addresses: dict[str, str] = {}
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda event: addresses.__setitem__(
+            event["requestId"], event["request"]["url"]
+        ),
+    )
 
-    def on_response(response):
-        # What a host that compresses (as static hosts do) would send for the same body.
-        try:
-            if not response.request.redirected_from and response.status == 200:
-                sent["gzip"] += len(gzip.compress(response.body(), compresslevel=6))
-        except Exception:
-            pass
+    def finished(event):
+        address = addresses.get(event["requestId"], event["requestId"])
+        sent[address] = sent.get(address, 0) + int(event.get("encodedDataLength", 0))
 
-    page.on("requestfinished", on_finished)
-    page.on("response", on_response)
+    cdp.on("Network.loadingFinished", finished)
     page.goto(url, wait_until="load")
     times = {"all": None, "first": None, "first_in_screen": False}
     if page.locator("figure.egov-chart").count():
         page.wait_for_function(ALL_DRAWN, timeout=30_000)
         times = page.evaluate(TIMES)
     page.wait_for_timeout(500)  # late requests (fonts, icons) are counted too
-    page.remove_listener("requestfinished", on_finished)
-    page.remove_listener("response", on_response)
-    return {**sent, **times, "charts": page.locator("figure.egov-chart").count()}
+    cdp.detach()
+    return {
+        "urls": sent,
+        "bytes": sum(sent.values()),
+        "requests": len(sent),
+        **times,
+        "charts": page.locator("figure.egov-chart").count(),
+    }
 
 
-def measure(browser, base: str, pages: list[str], runs: int) -> dict:
-    results = {}
-    for i, path in enumerate(pages):
-        cold, following = [], []
+def compressed(urls, base: str, site: Path) -> int:
+    """What a host that compresses (as static hosts do) would send for the site's files."""
+    total = 0
+    for address in urls:
+        if address.startswith(base):
+            path = site / address[len(base) :].split("?")[0].split("#")[0]
+            if path.is_file():
+                total += len(gzip.compress(path.read_bytes(), compresslevel=6))
+    return total
+
+
+def measure(browser, base: str, site: Path, pages: list[str], runs: int) -> dict:
+    """Cold loads of every page; the next page's bytes are those of the addresses the page
+    before it in the book did not load (a browser's HTTP cache keeps those: the site and the
+    CDN send them with max-age). Playwright turns the HTTP cache off once requests are routed,
+    as the default build's CDN requests must be, so the cache is applied here, by address."""
+    results, loads = {}, {}
+    for path in pages:
+        cold = []
         for _ in range(runs):
             context = open_context(browser)
             cold.append(load(context.new_page(), base + path))
             context.close()
-            if i:  # the page before it in the book, then this one, in one browser
-                context = open_context(browser)
-                page = context.new_page()
-                load(page, base + pages[i - 1])
-                following.append(load(page, base + path))
-                context.close()
+        loads[path] = cold
         context = open_context(browser, PHONE)
         page = context.new_page()
         load(page, base + path)
         phone = page.evaluate(PHONE_CHECK)
         context.close()
 
-        def median(key, loads=cold):
-            values = [r[key] for r in loads if r[key] is not None]
+        def median(key):
+            values = [r[key] for r in cold if r[key] is not None]
             return statistics.median(values) if values else None
 
         results[path] = {
             "bytes": median("bytes"),
             "requests": median("requests"),
-            "gzip": median("gzip"),
+            "gzip": compressed(cold[0]["urls"], base, site),
             "first": median("first"),
             "all": median("all"),
             "first_in_screen": cold[0]["first_in_screen"],
             "charts": cold[0]["charts"],
-            "next": median("bytes", following) if following else None,
             "phone": phone,
+            "next": None,
         }
+    for before, path in zip(pages, pages[1:]):
+        seen = set(loads[before][0]["urls"])
+        results[path]["next"] = statistics.median(
+            sum(size for address, size in r["urls"].items() if address not in seen)
+            for r in loads[path]
+        )
     return results
 
 
@@ -334,7 +354,7 @@ def main() -> int:
             )
             for name in ("ours", "default"):
                 server, base = serve(sites[name])
-                results[name] = measure(browser, base, pages, args.runs)
+                results[name] = measure(browser, base, sites[name], pages, args.runs)
                 server.shutdown()
             browser.close()
 
