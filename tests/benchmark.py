@@ -42,15 +42,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 VENDOR = ROOT / "book" / "_ext" / "vega_vendor" / "vega"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ALL_DRAWN = "() => [...document.querySelectorAll('figure.egov-chart')].every(f => f.dataset.rendered)"
@@ -350,7 +344,7 @@ def main() -> int:
         results = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
             )
             for name in ("ours", "default"):
                 server, base = serve(sites[name])

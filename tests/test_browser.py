@@ -25,9 +25,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from egovbook.paths import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 SITE = Path(os.environ.get("EGOV_SITE", REPO_ROOT / "_build" / "html")).resolve()
 # Stylesheets and fonts as the theme ships them (book/_ext/lean_theme.py keeps them there).
 UNTRIMMED = SITE.parent / "egov-untrimmed" / SITE.name
@@ -35,16 +35,6 @@ AXE = REPO_ROOT / "tests" / "vendor" / "axe-core"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-# Flags for a machine with no network: no background calls home, no sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 if not CHROMIUM.exists():
     pytest.skip(

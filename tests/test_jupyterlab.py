@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from egovbook.notebook_output import VEGA_MIME
 from egovbook.paths import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 # EGOV_LAB_SCREENSHOTS=folder keeps a screenshot of each chapter before/after Run All.
 SHOTS = os.environ.get("EGOV_LAB_SCREENSHOTS")
 UNPACKED = REPO_ROOT / "_build" / "course-pack"
@@ -114,15 +114,7 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()

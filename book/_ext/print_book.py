@@ -24,17 +24,9 @@ import threading
 import time
 from pathlib import Path
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 A4_TEXT_WIDTH = 680  # px: 210 mm less 2 x 15 mm margins (print.css), at 96 px per inch
 FOOTER = (
     '<div style="font-size:8pt;width:100%;text-align:center;color:#444">'
@@ -122,7 +114,7 @@ def print_pdf(site: Path, page_path: str, target: Path) -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": A4_TEXT_WIDTH, "height": 1000})
             errors: list[str] = []
@@ -174,7 +166,7 @@ def main() -> int:
         help="as given to the HTML build (default: .)",
     )
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(
             f"print_book: {CHROMIUM} is missing (apt-get install chromium): no book.pdf this time"
         )
