@@ -132,12 +132,30 @@ def stored_charts(path: Path) -> int:
     )
 
 
-# The open notebook's kernel indicator (other notebooks' indicators are hidden).
-KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]
-    .some(e => e.offsetParent !== null && e.dataset.status === 'idle')"""
-DRAWN_CHARTS = """() => [...document.querySelectorAll('.jp-RenderedVega5')]
+# Every query looks only inside the notebook on show: a page of JupyterLab may hold
+# other, hidden notebook panels.
+OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+KERNEL_IDLE = f"""() => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator')]
+    .some(e => e.dataset.status === 'idle')"""
+DRAWN_CHARTS = f"""() => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-RenderedVega5')]
     .filter(chart => chart.querySelector('svg, canvas')).length"""
-RAW_MARKDOWN = """(markers) => [...document.querySelectorAll('.jp-MarkdownCell .myst')]
+ERROR_MIME = "application/vnd.jupyter.error"
+ERRORS = f'{OPEN_NOTEBOOK} .jp-OutputArea-output[data-mime-type="{ERROR_MIME}"]'
+# Run All has finished when every code cell shows an execution number, "[12]:", or
+# stopped at an error. Outputs are cleared first, so stored numbers cannot pass for new.
+ALL_CELLS_RUN = f"""() => {{
+    const prompts = [...document.querySelectorAll(
+        '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    return document.querySelector('{ERRORS}') !== null ||
+        (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
+}}"""
+NONE_RUN = f"""() => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')]
+    .every(p => !/\\d/.test(p.textContent))"""
+RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-MarkdownCell .myst')]
     .map(cell => cell.innerText).filter(text => markers.some(m => text.includes(m)))
     .map(text => text.slice(0, 80))"""
 
@@ -158,7 +176,8 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", only_this_machine)
     try:
-        page.goto(f"{url}/lab/tree/book/{chapter}.ipynb")
+        # A workspace of its own, reset: only this chapter is open.
+        page.goto(f"{url}/lab/workspaces/{chapter}/tree/book/{chapter}.ipynb?reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_function(KERNEL_IDLE, timeout=90_000)
         # Before anything runs: the stored charts are drawn, the MyST is rendered.
@@ -168,19 +187,17 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
             page.screenshot(path=str(Path(SHOTS) / f"{chapter}-opened.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
 
-        # Run All, then wait for the kernel to finish every cell.
-        page.locator(".jp-Notebook").first.click()
+        # Clear every output, Run All, then wait for the kernel to finish every cell.
+        page.locator(f"{OPEN_NOTEBOOK} .jp-Notebook").click()
         page.keyboard.press("Escape")
-        run_all = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
-        page.evaluate(run_all)
-        page.wait_for_function(
-            """() => { const p = [...document.querySelectorAll('.jp-InputPrompt')];
-                 return p.length && !p.some(e => e.textContent.includes('*')); }""",
-            timeout=240_000,
-        )
+        command = "(name) => window.jupyterapp.commands.execute(name)"
+        page.evaluate(command, "notebook:clear-all-cell-outputs")
+        page.wait_for_function(NONE_RUN, timeout=30_000)
+        assert page.evaluate(DRAWN_CHARTS) == 0
+        page.evaluate(command, "notebook:run-all-cells")
+        page.wait_for_function(ALL_CELLS_RUN, timeout=240_000)
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-        error_mime = "application/vnd.jupyter.error"
-        errors = page.locator(f'.jp-OutputArea-output[data-mime-type="{error_mime}"]')
+        errors = page.locator(ERRORS)
         assert errors.count() == 0, errors.first.inner_text()[:500]
         page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
         assert page.evaluate(DRAWN_CHARTS) == expected
@@ -189,4 +206,6 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
         assert off_machine == []
     finally:
+        # End the chapter's kernel, so that kernels do not pile up over the chapters.
+        page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
         page.close()
