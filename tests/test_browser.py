@@ -189,13 +189,15 @@ def test_page_is_offline_clean_accessible_and_fits_any_screen(visit, path):
 
 
 def test_code_toggles_are_named_by_their_visible_text(visit):
+    """No aria-label overrides a code toggle's own words, so its name is what it shows.
+    (text_content, not inner_text: a toggle inside a folded answer has no rendered text.)"""
     page = visit(CHART_PAGES[0]).page
     summaries = page.locator("details.hide > summary")
     assert summaries.count() > 0
     for i in range(summaries.count()):
         summary = summaries.nth(i)
         assert summary.get_attribute("aria-label") is None
-        assert "Show code cell" in summary.inner_text()
+        assert summary.text_content().strip().startswith("Show code cell")
 
 
 # --- charts -------------------------------------------------------------------------------

@@ -43,8 +43,13 @@ def method_breaks(
             change=("change", lambda texts: " | ".join(dict.fromkeys(texts))),
         )
     )
+    # With no dated change for these columns the layers stay empty; their empty mark
+    # groups are then hidden from screen readers, which would find nothing to read.
     base = alt.Chart(changes).encode(x=year_x())
-    rules = base.mark_rule(color=GREY, strokeDash=[2, 3], strokeWidth=1.5).encode(
+    aria = {} if len(changes) else {"aria": False}
+    rules = base.mark_rule(
+        color=GREY, strokeDash=[2, 3], strokeWidth=1.5, **aria
+    ).encode(
         tooltip=[
             edition_tooltip(),
             alt.Tooltip("indices:N", title="Method changed for"),
@@ -60,5 +65,6 @@ def method_breaks(
         dy=-2,
         fontSize=10,
         color="#595959",
+        **aria,
     ).encode(y=alt.value(0), text=alt.value("method change"))
     return alt.layer(rules, labels)
