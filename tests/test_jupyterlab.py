@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from egovbook.notebook_output import VEGA_MIME
@@ -135,9 +136,14 @@ def stored_charts(path: Path) -> int:
 # Every query looks only inside the notebook on show: a page of JupyterLab may hold
 # other, hidden notebook panels.
 OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-KERNEL_IDLE = f"""() => [...document.querySelectorAll(
-    '{OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator')]
-    .some(e => e.dataset.status === 'idle')"""
+# The open notebook's kernel has started, is connected and idle. (The indicator in the
+# toolbar can read "idle" before the kernel is attached; cells run then are skipped.)
+KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel?.sessionContext?.session?.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' &&
+        kernel.status === 'idle';
+}"""
 DRAWN_CHARTS = f"""() => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-RenderedVega5')]
     .filter(chart => chart.querySelector('svg, canvas')).length"""
@@ -154,6 +160,12 @@ ALL_CELLS_RUN = f"""() => {{
 NONE_RUN = f"""() => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')]
     .every(p => !/\\d/.test(p.textContent))"""
+CELL_STATES = f"""() => ({{
+    kernel: [...document.querySelectorAll(
+        '{OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator')].map(e => e.dataset.status),
+    prompts: [...document.querySelectorAll(
+        '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim()),
+}})"""
 RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-MarkdownCell .myst')]
     .map(cell => cell.innerText).filter(text => markers.some(m => text.includes(m)))
@@ -195,7 +207,12 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
         page.wait_for_function(NONE_RUN, timeout=30_000)
         assert page.evaluate(DRAWN_CHARTS) == 0
         page.evaluate(command, "notebook:run-all-cells")
-        page.wait_for_function(ALL_CELLS_RUN, timeout=240_000)
+        try:
+            page.wait_for_function(ALL_CELLS_RUN, timeout=240_000)
+        except PlaywrightTimeout:
+            if SHOTS:
+                page.screenshot(path=str(Path(SHOTS) / f"{chapter}-run-all-stuck.png"))
+            pytest.fail(f"Run All did not finish: {page.evaluate(CELL_STATES)}")
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)
         errors = page.locator(ERRORS)
         assert errors.count() == 0, errors.first.inner_text()[:500]
