@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,20 @@ def test_pack_requirements_are_pinned_and_complete():
     assert (
         "jupyter-book" not in pins and "playwright" not in pins
     )  # not needed by students
+
+
+def test_pack_requirements_are_the_tested_versions():
+    """`pip install -r requirements.txt` gives a student the versions these tests ran
+    with (the JupyterLab test runs the chapters in this environment)."""
+    with zipfile.ZipFile(PACK_ZIP) as archive:
+        lines = archive.read("course-pack/requirements.txt").decode().splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    differing = {
+        name: (pinned, metadata.version(name))
+        for name, pinned in pins
+        if metadata.version(name) != pinned
+    }
+    assert differing == {}
 
 
 def test_readme_commands_start_jupyterlab_on_the_chapters():

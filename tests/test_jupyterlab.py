@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -73,22 +74,26 @@ def lab(tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
     )
+    # The README's own command (".venv/bin/jupyter lab book/"), run in the pack's folder
+    # with this environment's jupyter, plus what a test needs: no browser, no token.
+    readme = (pack / "README.md").read_text(encoding="utf-8")
+    folder = re.search(r"^\.venv/bin/jupyter lab (\S+)", readme, re.M).group(1)
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "jupyterlab",
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            folder,
             "--no-browser",
             "--allow-root",
             f"--ServerApp.port={port}",
             "--ServerApp.ip=127.0.0.1",
             "--IdentityProvider.token=",
             "--ServerApp.password=",
-            f"--ServerApp.root_dir={pack}",
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={home / 'workspaces'}",
             "--LabApp.expose_app_in_browser=True",
         ],
+        cwd=pack,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -189,7 +194,7 @@ def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
     page.route("**/*", only_this_machine)
     try:
         # A workspace of its own, reset: only this chapter is open.
-        page.goto(f"{url}/lab/workspaces/{chapter}/tree/book/{chapter}.ipynb?reset")
+        page.goto(f"{url}/lab/workspaces/{chapter}/tree/{chapter}.ipynb?reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_function(KERNEL_IDLE, timeout=90_000)
         # Before anything runs: the stored charts are drawn, the MyST is rendered.
