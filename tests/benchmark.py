@@ -1,24 +1,28 @@
-"""Benchmark the website: our build against the default Jupyter Book configuration of the book.
+"""Benchmark the website: our build against the default Jupyter Book configuration.
 
-Both are built from the same files in the same run, then every chapter page is loaded in
-Chromium on loopback, served like a static host (``Cache-Control: max-age=600``):
+Both are built from the same files in the same run, then every chapter page is loaded
+in Chromium on loopback, served like a static host (``Cache-Control: max-age=600``):
 
-* cold: bytes and requests of a first visit with an empty cache, until every chart is drawn;
-* next: bytes of the same page right after the page before it in the book, what a reader
-  pays for turning a page (files the page before loaded come from the HTTP cache);
-* first chart and all charts: milliseconds from navigation until the charts in the first
-  screen are drawn, and until every chart is;
+* cold: bytes and requests of a first visit with an empty cache, until every chart is
+  drawn;
+* next: bytes of the same page right after the page before it in the book, what a
+  reader pays for turning a page (files the page before loaded come from the HTTP
+  cache);
+* first chart and all charts: milliseconds from navigation until the charts in the
+  first screen are drawn, and until every chart is;
 * phone: at 390 x 844, whether the page scrolls sideways and how many charts are drawn
   wider than the screen.
 
-Figures are medians of --runs loads (timings and bytes; the phone check is one load). It
-then times the clean build, the no-op rebuild and, unless --skip-tests, the test suite.
-Run it with ``make benchmark``; it prints figures and asserts nothing. Targets (issue 10):
-cold <= 1.0 MB (1024 KB), next <= 250 KB, first screen's charts <= 400 ms, all <= 800 ms.
+Figures are medians of --runs loads (timings and bytes; the phone check is one load).
+It then times the clean build, the no-op rebuild and, unless --skip-tests, the test
+suite. Run it with ``make benchmark``; it prints figures and asserts nothing. Targets
+(issue 10): cold <= 1.0 MB (1024 KB), next <= 250 KB, first screen's charts <= 400 ms,
+all <= 800 ms.
 
 The default build loads Vega from cdn.jsdelivr.net. There is no network here, so the
-benchmark serves those URLs from the vendored files (book/_ext/vega_vendor/) at loopback
-speed: the default configuration is measured as if its CDN were as fast as our own server.
+benchmark serves those URLs from the vendored files (book/_ext/vega_vendor/) at
+loopback speed: the default configuration is measured as if its CDN were as fast as
+our own server.
 """
 
 from __future__ import annotations
@@ -47,26 +51,38 @@ from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-ALL_DRAWN = "() => [...document.querySelectorAll('figure.egov-chart')].every(f => f.dataset.rendered)"
+ALL_DRAWN = (
+    "() => [...document.querySelectorAll('figure.egov-chart')]"
+    ".every(f => f.dataset.rendered)"
+)
 TIMES = """() => {
   const figures = [...document.querySelectorAll('figure.egov-chart')];
   const drawn = f => Number(f.dataset.renderedAt || 0);
-  const first = figures.filter(f => { const r = f.getBoundingClientRect();
-                                      return r.top < innerHeight && r.bottom > 0; });
-  return {all: Math.max(0, ...figures.map(drawn)),
-          first: first.length ? Math.max(...first.map(drawn)) : Math.min(...figures.map(drawn)),
-          first_in_screen: first.length > 0};
+  const first = figures.filter(f => {
+    const r = f.getBoundingClientRect();
+    return r.top < innerHeight && r.bottom > 0;
+  });
+  return {
+    all: Math.max(0, ...figures.map(drawn)),
+    first: first.length
+      ? Math.max(...first.map(drawn))
+      : Math.min(...figures.map(drawn)),
+    first_in_screen: first.length > 0,
+  };
 }"""
 PHONE_CHECK = """() => ({
   sideways: document.documentElement.scrollWidth > innerWidth,
   wide: [...document.querySelectorAll('figure.egov-chart')].filter(f => {
     const svg = f.querySelector('svg');
-    return svg && f.checkVisibility() && parseFloat(svg.getAttribute('width')) > innerWidth;
+    return svg && f.checkVisibility()
+      && parseFloat(svg.getAttribute('width')) > innerWidth;
   }).length,
-  charts: [...document.querySelectorAll('figure.egov-chart')].filter(f => f.checkVisibility()).length,
+  charts: [...document.querySelectorAll('figure.egov-chart')]
+    .filter(f => f.checkVisibility()).length,
 })"""
 
-DEFAULT_CONFIG = """# The default Jupyter Book configuration, plus only what the book needs to build.
+DEFAULT_CONFIG = """\
+# The default Jupyter Book configuration, plus only what the book needs to build.
 title: "E-Government in Kazakhstan"
 only_build_toc_files: true
 exclude_patterns: [_build, .venv, data, tests, README.md]
@@ -163,10 +179,11 @@ def open_context(browser, viewport=DESKTOP):
 
 
 def load(page, url: str) -> dict:
-    """Load a page until its charts are drawn; what it transferred and when charts appeared.
+    """Load a page until its charts are drawn; what it transferred and when charts
+    appeared.
 
-    Bytes are what came over the network for each address (Chromium's encodedDataLength:
-    headers and body)."""
+    Bytes are what came over the network for each address (Chromium's
+    encodedDataLength: headers and body)."""
     sent: dict[str, int] = {}
     addresses: dict[str, str] = {}
     cdp = page.context.new_cdp_session(page)
@@ -200,7 +217,8 @@ def load(page, url: str) -> dict:
 
 
 def compressed(urls, base: str, site: Path) -> int:
-    """What a host that compresses (as static hosts do) would send for the site's files."""
+    """What a host that compresses (as static hosts do) would send for the site's
+    files."""
     total = 0
     for address in urls:
         if address.startswith(base):
@@ -211,10 +229,11 @@ def compressed(urls, base: str, site: Path) -> int:
 
 
 def measure(browser, base: str, site: Path, pages: list[str], runs: int) -> dict:
-    """Cold loads of every page; the next page's bytes are those of the addresses the page
-    before it in the book did not load (a browser's HTTP cache keeps those: the site and the
-    CDN send them with max-age). Playwright turns the HTTP cache off once requests are routed,
-    as the default build's CDN requests must be, so the cache is applied here, by address."""
+    """Cold loads of every page; the next page's bytes are those of the addresses the
+    page before it in the book did not load (a browser's HTTP cache keeps those: the
+    site and the CDN send them with max-age). Playwright turns the HTTP cache off once
+    requests are routed, as the default build's CDN requests must be, so the cache is
+    applied here, by address."""
     results, loads = {}, {}
     for path in pages:
         cold = []
@@ -279,14 +298,18 @@ def phone_text(result: dict) -> str:
 def report(results: dict, pages: list[str], runs: int) -> None:
     print(
         f"\nPage loads: median of {runs} runs, cold cache unless 'next', loopback. "
-        "Targets: cold <= 1024 KB, next <= 250 KB, first-screen charts <= 400 ms, all <= 800 ms."
+        "Targets: cold <= 1024 KB, next <= 250 KB, first-screen charts <= 400 ms, "
+        "all <= 800 ms."
     )
     print(
-        "'first' is the charts in the first screen (* if none there: the first chart drawn).\n"
+        "'first' is the charts in the first screen "
+        "(* if none there: the first chart drawn).\n"
     )
     header = (
-        "| page | charts | ours: cold KB, requests | next KB | first ms | all ms | phone (390 px) "
-        "| default: cold KB, requests | next KB | first ms | all ms | phone (390 px) | ours gzip KB |"
+        "| page | charts "
+        "| ours: cold KB, requests | next KB | first ms | all ms | phone (390 px) "
+        "| default: cold KB, requests | next KB | first ms | all ms | phone (390 px) "
+        "| ours gzip KB |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -356,7 +379,8 @@ def main() -> int:
     print()
     for name, (clean, noop) in builds.items():
         print(
-            f"{name:8} clean build with execution: {clean:6.1f} s; no-op rebuild: {noop:5.1f} s"
+            f"{name:8} clean build with execution: {clean:6.1f} s; "
+            f"no-op rebuild: {noop:5.1f} s"
         )
     if not args.skip_tests:
         start = time.perf_counter()
@@ -364,7 +388,8 @@ def main() -> int:
             [sys.executable, "-m", "pytest", "-q"], cwd=ROOT, capture_output=True
         )
         print(
-            f"test suite (pytest, book already built): {time.perf_counter() - start:.0f} s"
+            "test suite (pytest, book already built): "
+            f"{time.perf_counter() - start:.0f} s"
         )
     return 0
 

@@ -1,10 +1,10 @@
-"""The built website in a real browser: offline, no console errors, accessible, charts drawn,
-fitted to a phone and to a desktop, interactive by mouse and keyboard, printable.
+"""The built website in a real browser: offline, no console errors, accessible, charts
+drawn, fitted to a phone and to a desktop, interactive by mouse and keyboard, printable.
 
-Runs against the site in $EGOV_SITE, or _build/html (``make test`` builds it first), served
-on 127.0.0.1, in Debian's Chromium driven by Playwright. Accessibility is checked with the
-axe-core build vendored in tests/vendor/axe-core/ (``make vendor`` refreshes it). Skipped,
-with the reason, where Chromium or the build is missing.
+Runs against the site in $EGOV_SITE, or _build/html (``make test`` builds it first),
+served on 127.0.0.1, in Debian's Chromium driven by Playwright. Accessibility is checked
+with the axe-core build vendored in tests/vendor/axe-core/ (``make vendor`` refreshes
+it). Skipped, with the reason, where Chromium or the build is missing.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from chromium import CHROMIUM, CHROMIUM_ARGS
 from egovbook.paths import REPO_ROOT
 
 SITE = Path(os.environ.get("EGOV_SITE", REPO_ROOT / "_build" / "html")).resolve()
-# Stylesheets and fonts as the theme ships them (book/_ext/lean_theme.py keeps them there).
+# Stylesheets and fonts as the theme ships them (book/_ext/lean_theme.py keeps them
+# there).
 UNTRIMMED = SITE.parent / "egov-untrimmed" / SITE.name
 AXE = REPO_ROOT / "tests" / "vendor" / "axe-core"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -38,7 +39,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 if not CHROMIUM.exists():
     pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium); browser tests skipped",
+        "Debian's chromium is not installed (apt-get install chromium); "
+        "browser tests skipped",
         allow_module_level=True,
     )
 if not (SITE / "index.html").exists():
@@ -60,7 +62,10 @@ CHART_PAGES = [
     for p in CHAPTERS
     if 'class="egov-chart"' in (SITE / p).read_text(encoding="utf-8")
 ]
-ALL_DRAWN = "() => [...document.querySelectorAll('figure.egov-chart')].every(f => f.dataset.rendered)"
+ALL_DRAWN = (
+    "() => [...document.querySelectorAll('figure.egov-chart')]"
+    ".every(f => f.dataset.rendered)"
+)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -145,10 +150,15 @@ def visit(browser, site_url):
 def run_axe(page) -> dict:
     page.add_script_tag(path=str(AXE / "axe.min.js"))
     return page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                                     resultTypes: ['violations']})
-                              .then(r => ({version: axe.version,
-                                           violations: r.violations.map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target)])}))""",
+        """tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],
+        }).then(r => ({
+            version: axe.version,
+            violations: r.violations.map(
+                v => [v.id, v.nodes.slice(0, 3).map(n => n.target)]
+            ),
+        }))""",
         WCAG_TAGS,
     )
 
@@ -164,9 +174,10 @@ def test_vendored_axe_is_the_current_series():
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_offline_clean_accessible_and_fits_any_screen(visit, path):
-    """Every page: nothing from outside the site, no console error, no axe-core violation;
-    its charts drawn at the text column's width on a desktop; then, the window narrowed to a
-    phone's 390 px, the charts redrawn to fit and nothing scrolling sideways."""
+    """Every page: nothing from outside the site, no console error, no axe-core
+    violation; its charts drawn at the text column's width on a desktop; then, the
+    window narrowed to a phone's 390 px, the charts redrawn to fit and nothing
+    scrolling sideways."""
     visited = visit(path)
     page = visited.page
     assert visited.external == [], f"{path} asked for resources outside the site"
@@ -179,8 +190,10 @@ def test_page_is_offline_clean_accessible_and_fits_any_screen(visit, path):
     check_charts_fill_their_column(page, path)
     page.set_viewport_size(PHONE)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('figure.egov-chart')].every(f => !f.checkVisibility()"
-        " || f.querySelector('svg') && parseFloat(f.querySelector('svg').getAttribute('width'))"
+        "() => [...document.querySelectorAll('figure.egov-chart')]"
+        ".every(f => !f.checkVisibility()"
+        " || f.querySelector('svg')"
+        " && parseFloat(f.querySelector('svg').getAttribute('width'))"
         " <= f.querySelector('.egov-chart-view').getBoundingClientRect().width + 1)",
         timeout=10_000,
     )
@@ -190,7 +203,8 @@ def test_page_is_offline_clean_accessible_and_fits_any_screen(visit, path):
 
 def test_code_toggles_are_named_by_their_visible_text(visit):
     """No aria-label overrides a code toggle's own words, so its name is what it shows.
-    (text_content, not inner_text: a toggle inside a folded answer has no rendered text.)"""
+    (text_content, not inner_text: a toggle inside a folded answer has no rendered
+    text.)"""
     page = visit(CHART_PAGES[0]).page
     summaries = page.locator("details.hide > summary")
     assert summaries.count() > 0
@@ -200,7 +214,7 @@ def test_code_toggles_are_named_by_their_visible_text(visit):
         assert summary.text_content().strip().startswith("Show code cell")
 
 
-# --- charts -------------------------------------------------------------------------------
+# --- charts ---------------------------------------------------------------------------
 
 CHART_MARKS = (
     ".egov-chart-view svg .mark-symbol path, .egov-chart-view svg .mark-rect path,"
@@ -210,22 +224,30 @@ CHART_MARKS = (
 )
 
 
+CHART_BOXES = """() => [...document.querySelectorAll('figure.egov-chart')].map(f => {
+    const svg = f.querySelector('.egov-chart-view svg');
+    const view = f.querySelector('.egov-chart-view');
+    const right = [...f.querySelectorAll(
+        '.egov-chart-view svg, .vega-bindings, .vega-bind select, '
+        + '.egov-chart-tools button, summary'
+    )].map(e => e.getBoundingClientRect().right);
+    return {
+        id: f.id,
+        rendered: f.dataset.rendered,
+        visible: f.checkVisibility(),
+        column: view.getBoundingClientRect().width,
+        drawing: svg ? svg.getBoundingClientRect().width : 0,
+        natural: svg ? parseFloat(svg.getAttribute('width')) : 0,
+        right: Math.max(...right),
+        fit: f.egovChart && f.egovChart.meta ? f.egovChart.meta.fit : null,
+    };
+})"""
+
+
 def chart_boxes(page) -> list[dict]:
-    """Sizes of the charts in sight (not those folded away, in an answer for example)."""
-    return [
-        box
-        for box in page.evaluate("""() => [...document.querySelectorAll('figure.egov-chart')].map(f => {
-        const svg = f.querySelector('.egov-chart-view svg'), view = f.querySelector('.egov-chart-view');
-        const right = [...f.querySelectorAll('.egov-chart-view svg, .vega-bindings, .vega-bind select, .egov-chart-tools button, summary')]
-            .map(e => e.getBoundingClientRect().right);
-        return {id: f.id, rendered: f.dataset.rendered, visible: f.checkVisibility(),
-                column: view.getBoundingClientRect().width,
-                drawing: svg ? svg.getBoundingClientRect().width : 0,
-                natural: svg ? parseFloat(svg.getAttribute('width')) : 0,
-                right: Math.max(...right), fit: f.egovChart && f.egovChart.meta ? f.egovChart.meta.fit : null};
-    })""")
-        if box["visible"]
-    ]
+    """Sizes of the charts in sight (not those folded away, in an answer for
+    example)."""
+    return [box for box in page.evaluate(CHART_BOXES) if box["visible"]]
 
 
 def check_charts_fill_their_column(page, path: str) -> None:
@@ -238,8 +260,8 @@ def check_charts_fill_their_column(page, path: str) -> None:
             f"chart {i} on {path} has no marks"
         )
     for box in chart_boxes(page):
-        # Drawn for its column: neither wider (then the browser would shrink its text) nor,
-        # for charts that fit, narrower.
+        # Drawn for its column: neither wider (then the browser would shrink its text)
+        # nor, for charts that fit, narrower.
         assert box["natural"] <= box["column"] + 1, (
             f"{path}: {box['id']} is wider than its column"
         )
@@ -274,7 +296,8 @@ def test_charts_follow_the_window_and_keep_their_choices(visit):
     wide = chart_boxes(page)[0]
     page.set_viewport_size(PHONE)
     page.wait_for_function(
-        "() => { const s = document.querySelector('figure.egov-chart .egov-chart-view svg');"
+        "() => { const s = document.querySelector("
+        "'figure.egov-chart .egov-chart-view svg');"
         " return s && parseFloat(s.getAttribute('width')) <= 360; }",
         timeout=5_000,
     )
@@ -289,7 +312,8 @@ def test_charts_follow_the_window_and_keep_their_choices(visit):
 
 
 def test_data_come_from_shared_cached_files():
-    """Charts name their rows' columns by content hash; pages share columns instead of repeating rows."""
+    """Charts name their rows' columns by content hash; pages share columns instead of
+    repeating rows."""
     references: dict[str, set[str]] = {}
     for path in CHART_PAGES:
         html = (SITE / path).read_text(encoding="utf-8")
@@ -305,7 +329,8 @@ def test_data_come_from_shared_cached_files():
 
 
 def test_site_works_opened_from_disk(browser):
-    """Opened as files (file://), the charts still draw: data files are scripts, not fetched."""
+    """Opened as files (file://), the charts still draw: data files are scripts, not
+    fetched."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     errors = []
@@ -326,7 +351,8 @@ def svg_markup(figure) -> str:
 
 def svg_texts(figure) -> list[str]:
     return figure.evaluate(
-        "f => [...f.querySelectorAll('.egov-chart-view svg text')].map(t => t.textContent)"
+        "f => [...f.querySelectorAll('.egov-chart-view svg text')]"
+        ".map(t => t.textContent)"
     )
 
 
@@ -341,10 +367,11 @@ def charts_with_selects(page):
 
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_charts_on_a_phone_work_by_touch_and_keyboard(visit, path):
-    """Opened on a phone (390 px): the charts fit from the start; every drop-down changes what
-    is drawn; every control of every chart takes the keyboard's focus, visibly; drop-downs
-    change the chart with the arrow keys; legends that pick out a series have buttons doing
-    the same; the data table is reached and scrolled from the keyboard."""
+    """Opened on a phone (390 px): the charts fit from the start; every drop-down
+    changes what is drawn; every control of every chart takes the keyboard's focus,
+    visibly; drop-downs change the chart with the arrow keys; legends that pick out a
+    series have buttons doing the same; the data table is reached and scrolled from the
+    keyboard."""
     visited = visit(path, viewport=PHONE)
     page = visited.page
     assert visited.console_errors == [], f"{path} logged console errors on a phone"
@@ -359,22 +386,25 @@ def test_charts_on_a_phone_work_by_touch_and_keyboard(visit, path):
         select.select_option(index=other)
         page.wait_for_timeout(150)
         assert svg_markup(figure) != before, (
-            f"{path}: option {other} of {select.get_attribute('name')!r} did not change the chart"
+            f"{path}: option {other} of {select.get_attribute('name')!r} "
+            "did not change the chart"
         )
     controls = page.locator(
-        "figure.egov-chart select, figure.egov-chart button, figure.egov-chart summary, "
-        "figure.egov-chart [tabindex='0']"
+        "figure.egov-chart select, figure.egov-chart button, "
+        "figure.egov-chart summary, figure.egov-chart [tabindex='0']"
     )
     for i in range(controls.count()):
         control = controls.nth(i)
         if not control.is_visible():
-            continue  # the data table's region, inside its closed <details>: tested below
+            # The data table's region, inside its closed <details>: tested below.
+            continue
         control.focus()
         assert control.evaluate("e => e === document.activeElement"), (
             f"{path}: control {i} takes no focus"
         )
         style = control.evaluate(
-            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+            "e => { const s = getComputedStyle(e);"
+            " return [s.outlineStyle, s.outlineWidth]; }"
         )
         assert style[0] != "none" and style[1] != "0px", (
             f"{path}: control {i} shows no focus"
@@ -398,14 +428,16 @@ def test_charts_on_a_phone_work_by_touch_and_keyboard(visit, path):
     region.locator("table").wait_for()
     region.focus()
     assert region.evaluate(
-        "e => e === document.activeElement && getComputedStyle(e).outlineStyle !== 'none'"
+        "e => e === document.activeElement"
+        " && getComputedStyle(e).outlineStyle !== 'none'"
     )
     keys = page.locator("figure.egov-chart .egov-chart-keys")
     for i in range(keys.count()):
         group = keys.nth(i)
         figure = group.locator("xpath=ancestor::figure[1]")
         if not figure.is_visible():
-            continue  # a chart folded away (in an answer): its keys are reached once unfolded
+            # A chart folded away (in an answer): its keys are reached once unfolded.
+            continue
         first = group.locator("button").first
         page.locator("body").focus()
         assert group.bounding_box()["width"] <= 1  # out of sight until focused
@@ -462,7 +494,7 @@ def test_explorer_country_choice_changes_the_data_drawn(visit):
     assert "Mean of Eastern Asia" in labels_after  # Mongolia's sub-region
 
 
-# --- the site ------------------------------------------------------------------------------
+# --- the site -------------------------------------------------------------------------
 
 
 def test_pages_are_light_only(visit):
@@ -491,14 +523,15 @@ def test_data_package_and_notebook_downloads(visit, site_url):
 
 
 def test_search_finds_pages(visit):
-    """The search index is loaded only by the search page (layout.html override); search still works."""
+    """The search index is loaded only by the search page (layout.html override);
+    search still works."""
     page = visit("search.html?q=participation").page
     page.wait_for_selector("#search-results li", timeout=10_000)
     assert page.locator("#search-results li").count() >= 3
 
 
 def untrimmed_route(route) -> bool:
-    """Serve the theme's stylesheets and fonts as shipped, instead of the trimmed ones."""
+    """Serve the theme's stylesheets and fonts as shipped, not the trimmed ones."""
     relative = urlparse(route.request.url).path.lstrip("/")
     original = UNTRIMMED / relative
     if original.is_file():
@@ -512,8 +545,11 @@ PIXEL_DIFFERENCE = """async ([a, b]) => {
                                         i.src = 'data:image/png;base64,' + s; });
   const [x, y] = [await load(a), await load(b)];
   if (x.width !== y.width || x.height !== y.height) return -1;
-  const pixels = i => { const c = new OffscreenCanvas(i.width, i.height), g = c.getContext('2d');
-                        g.drawImage(i, 0, 0); return g.getImageData(0, 0, i.width, i.height).data; };
+  const pixels = i => {
+    const c = new OffscreenCanvas(i.width, i.height), g = c.getContext('2d');
+    g.drawImage(i, 0, 0);
+    return g.getImageData(0, 0, i.width, i.height).data;
+  };
   const [p, q] = [pixels(x), pixels(y)];
   let n = 0;
   for (let k = 0; k < p.length; k += 4) {
@@ -560,22 +596,32 @@ def test_trimmed_stylesheets_change_nothing_visible(visit, path, viewport, actio
         shot = page.screenshot(full_page=action is None, animations="disabled")
         shots.append(base64.b64encode(shot).decode("ascii"))
     different = page.evaluate(PIXEL_DIFFERENCE, shots)
-    # Two loads of the same page differ by up to about 0.005 % of their pixels (anti-aliasing
-    # of charts and underlines); anything the trimming changed would be far more.
+    # Two loads of the same page differ by up to about 0.005 % of their pixels
+    # (anti-aliasing of charts and underlines); anything the trimming changed would be
+    # far more.
     assert 0 <= different <= 1e-4, (
         f"{path}: {different:.4%} of the pixels differ, trimmed or not"
     )
 
 
-# --- print ------------------------------------------------------------------------------------
+# --- print ----------------------------------------------------------------------------
 
 
 def test_print_shows_text_and_charts_only(visit):
     page = visit("book/determinants.html", viewport={"width": 700, "height": 1000}).page
     page.emulate_media(media="print")
-    hidden = page.evaluate("""() => ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',
-        'details.hide.above-input', '.egov-chart-tools', '.egov-chart-data']
-        .map(s => [s, [...document.querySelectorAll(s)].every(e => getComputedStyle(e).display === 'none')])""")
+    hidden = page.evaluate(
+        """() => [
+            '.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary',
+            '.prev-next-area', 'details.hide.above-input', '.egov-chart-tools',
+            '.egov-chart-data',
+        ].map(s => [
+            s,
+            [...document.querySelectorAll(s)].every(
+                e => getComputedStyle(e).display === 'none'
+            ),
+        ])"""
+    )
     assert all(ok for _, ok in hidden), hidden
     figure = page.locator("figure.egov-chart").first
     assert figure.evaluate("f => getComputedStyle(f).breakInside") == "avoid"
@@ -619,6 +665,7 @@ def test_whole_book_pdf_is_linked_and_has_every_chapter_and_chart(visit):
             region = figure.select_one("[role=region]")
             titles.append(region["aria-label"].removeprefix("Data table for: "))
     assert text.count("Chart description:") == len(titles)
-    # Every chart's title is text in the PDF: the charts are vector drawings, not pictures.
+    # Every chart's title is text in the PDF: the charts are vector drawings, not
+    # pictures.
     missing = [t for t in titles if re.sub(r"\s+", " ", t)[:25] not in text]
     assert not missing, f"charts whose titles are not text in the PDF: {missing}"

@@ -1,4 +1,4 @@
-"""The chapters keep the book's standards: structure, live charts, numbers from the data.
+"""The chapters keep the book's standards: structure, live charts, numbers from data.
 
 These read the stored notebooks (nbval re-executes them and checks the outputs match).
 """
@@ -129,7 +129,8 @@ DECIMAL_IN_PROSE = re.compile(r"(?<![\w.`])0\.\d{3,}")
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_index_values_in_prose_come_from_the_data(path):
-    """Index values (0.xxx) in the prose must be computed from the data and shown with {eval}, not typed."""
+    """Index values (0.xxx) in the prose must be computed from the data and shown with
+    {eval}, not typed."""
     text = markdown(read(path))
     text = re.sub(
         r"```(?!\{)[^\n]*\n.*?```", "", text, flags=re.S

@@ -1,4 +1,5 @@
-"""The fact-check of the paper against the UN data finds exactly the known disagreements."""
+"""The fact-check of the paper against the UN data finds exactly the known
+disagreements."""
 
 import pytest
 
@@ -111,7 +112,8 @@ def test_identity_exceptions(survey):
 
 
 def test_equal_weights_would_fail_in_2008_and_2010(survey):
-    """The 0.34/0.33/0.33 weights are needed: with equal weights most 2010 rows break the identity."""
+    """The 0.34/0.33/0.33 weights are needed: with equal weights most 2010 rows break
+    the identity."""
     edition = survey[(survey.year == 2010) & survey.assessed]
     equal = (edition.osi + edition.tii + edition.hci) / 3
     assert ((edition.egdi - equal).abs() > 1e-4).sum() > 150

@@ -1,9 +1,10 @@
 """The numbers in the prose: the same on the website and in JupyterLab, and shown bare.
 
-The chapters show computed values with the MyST role ``{eval}`name```. The website's build
-evaluates each role in the kernel (MyST-NB, inline mode); JupyterLab shows the results that
-``make execute`` stored in each markdown cell's ``user_expressions`` metadata
-(jupyterlab-myst). These tests read the built site (``make test`` builds it first).
+The chapters show computed values with the MyST role ``{eval}`name```. The website's
+build evaluates each role in the kernel (MyST-NB, inline mode); JupyterLab shows the
+results that ``make execute`` stored in each markdown cell's ``user_expressions``
+metadata (jupyterlab-myst). These tests read the built site (``make test`` builds it
+first).
 """
 
 import html
@@ -35,7 +36,8 @@ def stored_values(path) -> list[tuple[str, str]]:
         }
         for expression in EVAL_ROLE.findall(cell.source):
             assert expression in stored, (
-                f"{path.name}, cell {number}: no stored value for {{eval}}`{expression}`; run `make execute`"
+                f"{path.name}, cell {number}: no stored value for "
+                f"{{eval}}`{expression}`; run `make execute`"
             )
             result = stored[expression]
             assert result["status"] == "ok", (
@@ -56,7 +58,8 @@ def test_stored_values_match_the_website(path):
     ]
     stored = stored_values(path)
     assert [text for _, text in stored] == shown, (
-        f"{path.stem}: the values stored for JupyterLab differ from the website's; run `make execute`"
+        f"{path.stem}: the values stored for JupyterLab differ from the website's; "
+        "run `make execute`"
     )
 
 

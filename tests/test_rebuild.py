@@ -72,7 +72,8 @@ def test_changed_data_changes_the_rebuilt_page(tiny_book):
 
 
 def test_without_the_extension_the_page_would_go_stale(tiny_book):
-    """The control: plain Sphinx incremental builds miss the data change (why the extension exists)."""
+    """The control: plain Sphinx incremental builds miss the data change (why the
+    extension exists)."""
     (tiny_book / "_config.yml").write_text(
         "title: tiny\nexecute:\n  execute_notebooks: force\n", encoding="utf-8"
     )

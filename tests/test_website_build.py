@@ -1,6 +1,7 @@
-"""The website's build steps without a browser: charts compiled, made responsive and given
-shared data files (offline_vega.py); stylesheets trimmed and code unwrapped (css_trim.py,
-lean_theme.py). The browser suite (test_browser.py) checks the built site itself."""
+"""The website's build steps without a browser: charts compiled, made responsive and
+given shared data files (offline_vega.py); stylesheets trimmed and code unwrapped
+(css_trim.py, lean_theme.py). The browser suite (test_browser.py) checks the built site
+itself."""
 
 import json
 import math
@@ -60,7 +61,8 @@ def facet_chart():
 
 def specs(html: str) -> dict[str, dict]:
     found = re.findall(
-        r'<script type="application/json" id="(egov-chart-[0-9a-f]+-spec(?:-narrow)?)">(.*?)</script>',
+        r'<script type="application/json" id="(egov-chart-[0-9a-f]+-spec(?:-narrow)?)">'
+        r"(.*?)</script>",
         html,
         re.S,
     )
@@ -237,7 +239,8 @@ def test_code_spans_in_the_code_colour_are_unwrapped():
     assert {"n", "p"} <= plain and "s2" not in plain and "k" not in plain
     body = (
         '<div class="highlight-ipython3 notranslate"><div class="highlight"><pre>'
-        '<span class="n">x</span><span class="o">=</span><span class="s2">&quot;a&quot;</span></pre></div></div>'
+        '<span class="n">x</span><span class="o">=</span>'
+        '<span class="s2">&quot;a&quot;</span></pre></div></div>'
         '<p><span class="n">prose</span></p>'
     )
     out = lean_theme.unwrap_plain_spans(body, plain)

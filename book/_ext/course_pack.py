@@ -1,4 +1,5 @@
-"""Sphinx extension: one download, ``course-pack.zip``, that runs every chapter in JupyterLab.
+"""Sphinx extension: one download, ``course-pack.zip``, that runs every chapter in
+JupyterLab.
 
 A student unzips it anywhere, installs the pinned packages and starts JupyterLab:
 
@@ -25,7 +26,8 @@ from packaging.utils import canonicalize_name
 
 ARCHIVE = "course-pack.zip"
 FIXED_TIME = (2003, 1, 1, 0, 0, 0)
-# What a student needs to run and read the chapters; everything they pull in is pinned too.
+# What a student needs to run and read the chapters; everything they pull in is pinned
+# too.
 STUDENT_PACKAGES = (
     "jupyterlab",
     "jupyterlab-myst",
@@ -37,6 +39,8 @@ STUDENT_PACKAGES = (
     "jinja2",
     "nbformat",
 )
+# In README, a backslash at the end of a line joins it to the next: the file keeps its
+# longer lines while the source stays within 88 characters.
 README = """\
 # E-Government in Kazakhstan: the course pack
 
@@ -51,7 +55,8 @@ With Python 3.11 or newer, in this folder:
 ```bash
 python -m venv .venv
 .venv/bin/pip install -r requirements.txt      # Windows: .venv\\Scripts\\pip
-.venv/bin/jupyter lab book/                    # Windows: .venv\\Scripts\\jupyter lab book/
+.venv/bin/jupyter lab book/                    # Windows: \
+.venv\\Scripts\\jupyter lab book/
 ```
 
 JupyterLab opens in your browser. Open a chapter (for example `intro.ipynb`). The charts
@@ -62,9 +67,12 @@ cell that sets them and run again to follow another country.
 ## What is here
 
 - `book/*.ipynb`: the chapters, with their outputs;
-- `book/egovbook/`: the helper package the chapters import (loading and checking the data,
-  the chart theme, shared charts); a data problem is reported with its file, row and column;
-- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they come from;
+- `book/egovbook/`: the helper package the chapters import (loading and checking the \
+data,
+  the chart theme, shared charts); a data problem is reported with its file, row and \
+column;
+- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they \
+come from;
 - `requirements.txt`: the exact versions the book was tested with.
 
 Text CC BY 4.0, code MIT (see `LICENSE`); the UN data keep the UN's terms.
@@ -88,7 +96,10 @@ def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
             if requirement.marker is None or requirement.marker.evaluate(marker_env):
                 todo.append(requirement.name)
     lines = sorted(seen.values(), key=str.lower)
-    header = "# The versions this book was built and tested with (made by book/_ext/course_pack.py).\n"
+    header = (
+        "# The versions this book was built and tested with "
+        "(made by book/_ext/course_pack.py).\n"
+    )
     return header + "\n".join(lines) + "\n"
 
 

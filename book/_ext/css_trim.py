@@ -1,16 +1,17 @@
-"""Trim the theme's stylesheets to the rules this book can use, and its icon fonts to the icons
-it shows (used by lean_theme.py at the end of an HTML build; no network, no Node).
+"""Trim the theme's stylesheets to the rules this book can use, and its icon fonts to
+the icons it shows (used by lean_theme.py at the end of an HTML build; no network, no
+Node).
 
 A rule is kept unless one of its selectors' class names or ids appears nowhere in the
 built pages (class and id attributes) nor in the site's scripts (any word in them, since
 scripts add classes at run time); a selector is also dropped if it needs the dark colour
 mode (``[data-theme=dark]``), which this light-only book never sets. Classes inside
-``:not()``, ``:is()``, ``:where()`` and ``:has()`` are not required. Everything else (tag
-selectors, custom properties, @font-face, @keyframes) is kept. This is what PurgeCSS does
-with its default extractor, in the conservative direction.
+``:not()``, ``:is()``, ``:where()`` and ``:has()`` are not required. Everything else
+(tag selectors, custom properties, @font-face, @keyframes) is kept. This is what
+PurgeCSS does with its default extractor, in the conservative direction.
 
-The Font Awesome fonts are then cut down (fontTools) to the glyphs named by the rules that
-remain, and written as WOFF files with a content hash in their names.
+The Font Awesome fonts are then cut down (fontTools) to the glyphs named by the rules
+that remain, and written as WOFF files with a content hash in their names.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def split_selectors(prelude: list) -> list[list]:
 
 
 def required_names(selector: list) -> list[str]:
-    """Class names and ids the selector needs on the page (not those inside :not() and friends)."""
+    """Class names and ids the selector needs on the page (not those inside :not() and
+    friends)."""
     names: list[str] = []
     previous = None
     for token in selector:
@@ -116,12 +118,13 @@ NON_ASCII = re.compile("[^\x00-\x7f]")
 def trim_css(text: str, used: set[str]) -> str:
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     out = "\n".join(trim_rules(rules, used)) + "\n"
-    # tinycss2 writes escapes such as \f002 (an icon's glyph) as the characters themselves;
-    # escape every non-ASCII character again, so the file reads the same in any encoding.
+    # tinycss2 writes escapes such as \f002 (an icon's glyph) as the characters
+    # themselves; escape every non-ASCII character again, so the file reads the same in
+    # any encoding.
     return NON_ASCII.sub(lambda m: f"\\{ord(m[0]):x} ", out)
 
 
-# --- icon fonts ----------------------------------------------------------------------------
+# --- icon fonts -----------------------------------------------------------------------
 
 FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 FONT_URL = re.compile(
@@ -131,8 +134,8 @@ CODEPOINT = re.compile(r"\\(f[0-9a-f]{3}|e[0-9a-f]{3})", re.I)
 
 
 def subset_fonts(css: str, css_path: Path, static: Path, all_css: str) -> str:
-    """Point each @font-face of Font Awesome in ``css`` at a subset of the font holding only the
-    glyphs that ``all_css`` (every stylesheet of the site) names."""
+    """Point each @font-face of Font Awesome in ``css`` at a subset of the font holding
+    only the glyphs that ``all_css`` (every stylesheet of the site) names."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 

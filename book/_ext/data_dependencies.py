@@ -1,9 +1,9 @@
-"""Sphinx extension: rebuild the notebooks when the data (or the code they import) changes.
+"""Sphinx extension: rebuild the notebooks when the data (or code they import) changes.
 
 Sphinx re-reads only the source files that changed, and MyST-NB's execution cache does
 not notice data files either (MyST-NB issue 299), so a changed data/egdi.csv would leave
-old charts in an incremental build. This extension keeps a digest of the folders named in
-``egov_data_dependencies`` (paths relative to the configuration directory) and marks
+old charts in an incremental build. This extension keeps a digest of the folders named
+in ``egov_data_dependencies`` (paths relative to the configuration directory) and marks
 every notebook as outdated when the digest changes; the notebooks are then executed
 again (``execute_notebooks: force``). A build with no changes re-executes nothing.
 """

@@ -1,12 +1,14 @@
-"""Re-run the chapters in place, so their stored outputs and inline values match the data.
+"""Re-run the chapters in place, so their stored outputs and inline values match the
+data.
 
-``make execute`` runs this. Each notebook is executed top to bottom in a fresh kernel, from
-its own folder, as nbval and JupyterLab run it. The prose shows values with the MyST role
-``{eval}`name```; after the code cells above a markdown cell have run, each of that cell's
-expressions is evaluated in the kernel and its result stored in the cell's metadata under
-``user_expressions``, the key jupyterlab-myst reads. So a student who opens a chapter in
-JupyterLab sees the numbers before running anything, and the same numbers as the website,
-whose build (MyST-NB, inline mode) evaluates the same expressions at the same places.
+``make execute`` runs this. Each notebook is executed top to bottom in a fresh kernel,
+from its own folder, as nbval and JupyterLab run it. The prose shows values with the
+MyST role ``{eval}`name```; after the code cells above a markdown cell have run, each of
+that cell's expressions is evaluated in the kernel and its result stored in the cell's
+metadata under ``user_expressions``, the key jupyterlab-myst reads. So a student who
+opens a chapter in JupyterLab sees the numbers before running anything, and the same
+numbers as the website, whose build (MyST-NB, inline mode) evaluates the same
+expressions at the same places.
 
     python book/_ext/execute_notebooks.py book/*.ipynb
 """
@@ -45,7 +47,8 @@ def evaluate(client: NotebookClient, wanted: list[str]) -> list[dict]:
         )
         if result.get("status") != "ok":
             raise RuntimeError(
-                f"{{eval}}`{text}` failed: {result.get('ename')}: {result.get('evalue')}"
+                f"{{eval}}`{text}` failed: "
+                f"{result.get('ename')}: {result.get('evalue')}"
             )
         stored.append({"expression": text, "result": result})
     return stored

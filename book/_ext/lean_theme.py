@@ -1,23 +1,27 @@
-"""Sphinx extension: trim the book theme to what this book uses, for speed, privacy and access.
+"""Sphinx extension: trim the book theme to what this book uses, for speed, privacy
+and access.
 
 * sphinx-thebe (live code on a remote kernel) is not used: its scripts and styles are
   dropped. It also declared THEBE_JS_URL twice, an error in every page's console.
 * The theme's Font Awesome is a 1.5 MB script that turns <i> tags into SVG. The theme's
   stylesheet already carries Font Awesome's CSS and web fonts, which draw the same
   icons, so the script is dropped (see ``_templates/static/webpack-macros.html``).
-* The book is light-only: ``_config.yml`` fixes the mode (``html_context.default_mode``)
-  and ``_templates/theme-switcher.html`` removes the switcher, so charts, which are drawn
-  for a white page, stay legible.
-* sphinx-design's script and styles are dropped from pages that use none of its elements.
-* Stylesheets are trimmed to the rules the built pages and scripts can use, and the icon
-  fonts to the icons they show (``css_trim.py``); the untrimmed files are kept beside the
-  site, in ``_build/egov-untrimmed/``, for the test that compares screenshots of both.
+* The book is light-only: ``_config.yml`` fixes the mode
+  (``html_context.default_mode``) and ``_templates/theme-switcher.html`` removes the
+  switcher, so charts, which are drawn for a white page, stay legible.
+* sphinx-design's script and styles are dropped from pages that use none of its
+  elements.
+* Stylesheets are trimmed to the rules the built pages and scripts can use, and the
+  icon fonts to the icons they show (``css_trim.py``); the untrimmed files are kept
+  beside the site, in ``_build/egov-untrimmed/``, for the test that compares
+  screenshots of both.
 * In highlighted code, the spans whose colour is the code's own colour (names,
-  punctuation, spaces: a third of a chapter's markup) are unwrapped; nothing looks different.
-* Accessibility: the "Show code cell source" toggles (MyST-NB) carry the accessible name
-  "Toggle hidden content", which does not contain their visible text (WCAG 2.5.3); the
-  label is removed, so the name is the visible text. Bibliography entries get a plain
-  list-item role.
+  punctuation, spaces: a third of a chapter's markup) are unwrapped; nothing looks
+  different.
+* Accessibility: the "Show code cell source" toggles (MyST-NB) carry the accessible
+  name "Toggle hidden content", which does not contain their visible text (WCAG
+  2.5.3); the label is removed, so the name is the visible text. Bibliography entries
+  get a plain list-item role.
 * Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
 """
 
@@ -36,7 +40,10 @@ import css_trim  # noqa: E402
 STATIC = Path(__file__).resolve().parent / "lean_static"
 DROPPED_SCRIPTS = ("sphinx-thebe", "THEBE_JS_URL", "kernelName")
 DROPPED_STYLES = ("sphinx-thebe",)
-TRIMMED_MARK = "/* trimmed by book/_ext/lean_theme.py; the original is in _build/egov-untrimmed/ */\n"
+TRIMMED_MARK = (
+    "/* trimmed by book/_ext/lean_theme.py; "
+    "the original is in _build/egov-untrimmed/ */\n"
+)
 UNTRIMMED = "egov-untrimmed"
 NOT_TRIMMED = (
     "vega/",
@@ -44,7 +51,8 @@ NOT_TRIMMED = (
     "print.css",
     "egov-charts.css",
 )  # not the theme's: the book's own
-BOOTSTRAP_CLASSES = {  # Bootstrap 5's Tooltip, Dropdown and Collapse, as the theme uses them
+# Bootstrap 5's Tooltip, Dropdown and Collapse, as the theme uses them
+BOOTSTRAP_CLASSES = {
     "show",
     "showing",
     "hiding",
@@ -78,7 +86,7 @@ def _text(asset) -> str:
     return f"{asset} {getattr(asset, 'filename', '') or ''} {body}"
 
 
-# --- code: unwrap spans that only repeat the code's own colour -----------------------------
+# --- code: unwrap spans that only repeat the code's own colour ------------------------
 
 
 def plain_token_classes(style_name: str) -> set[str]:
@@ -118,7 +126,7 @@ def unwrap_plain_spans(body: str, classes: set[str]) -> str:
     return PRE.sub(lambda m: m[1] + span.sub(r"\1", m[2]) + m[3], body)
 
 
-# --- Sphinx hooks ---------------------------------------------------------------------------
+# --- Sphinx hooks ---------------------------------------------------------------------
 
 
 def on_config_inited(app, config) -> None:
@@ -127,9 +135,10 @@ def on_config_inited(app, config) -> None:
 
 def on_builder_inited(app) -> None:
     if app.builder.name == "singlehtml":
-        # Sphinx looks up custom nodes' HTML writers under the builder's name before its format:
-        # sphinx-exercise registers some for "singlehtml", which hides MyST-NB's and others'
-        # registered for "html" (the code toggles then fail the single-page build). Share them.
+        # Sphinx looks up custom nodes' HTML writers under the builder's name before its
+        # format: sphinx-exercise registers some for "singlehtml", which hides MyST-NB's
+        # and others' registered for "html" (the code toggles then fail the single-page
+        # build). Share them.
         handlers = app.registry.translation_handlers
         for node, visitors in handlers.get("html", {}).items():
             handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
@@ -150,13 +159,16 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
         ]
     if "body" in context:
         body = context["body"]
-        # docutils marks bibliography entries with the deprecated ARIA role doc-biblioentry
-        # inside a role="list"; plain list items are what assistive technology expects.
+        # docutils marks bibliography entries with the deprecated ARIA role
+        # doc-biblioentry inside a role="list"; plain list items are what assistive
+        # technology expects.
         body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-        # MyST-NB's code toggles: the visible text ("Show code cell source") is the name.
+        # MyST-NB's code toggles: the visible text ("Show code cell source") is the
+        # name.
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         body = unwrap_plain_spans(body, getattr(app, "egov_plain_code", set()))
-        # A heading's "#" link may go to the next line rather than past a phone's screen's edge.
+        # A heading's "#" link may go to the next line rather than past the edge of a
+        # phone's screen.
         body = body.replace('<a class="headerlink"', '&#8203;<a class="headerlink"')
         context["body"] = body
     # sphinx-design's tabs script and styles, on pages with no sphinx-design element.
@@ -178,10 +190,11 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
 def trim_stylesheets(outdir: Path, untrimmed: Path) -> None:
     static = outdir / "_static"
     pages = [p for p in outdir.rglob("*.html") if static not in p.parents]
-    # Words in the site's scripts count as used class names (scripts add classes), except in
-    # Vega (its words are not the theme's classes) and Bootstrap, whose components this book
-    # does not use but whose code names them all; the classes Bootstrap adds at run time to
-    # the tooltips and the drop-down menu the theme uses are listed in BOOTSTRAP_CLASSES.
+    # Words in the site's scripts count as used class names (scripts add classes),
+    # except in Vega (its words are not the theme's classes) and Bootstrap, whose
+    # components this book does not use but whose code names them all; the classes
+    # Bootstrap adds at run time to the tooltips and the drop-down menu the theme uses
+    # are listed in BOOTSTRAP_CLASSES.
     scripts = [
         p
         for p in static.rglob("*.js")

@@ -1,30 +1,33 @@
-"""Sphinx extension: the book's charts on the website, offline, light and fitted to the screen.
+"""Sphinx extension: the book's charts on the website, offline, light and fitted.
 
-The notebooks' chart HTML (``egovbook/chart.html.j2``) works on its own: each chart carries
-the chart runtime inline, its Vega-Lite specification with its rows, and CDN addresses for
-Vega. On each page with charts, this extension rewrites that HTML for the website:
+The notebooks' chart HTML (``egovbook/chart.html.j2``) works on its own: each chart
+carries the chart runtime inline, its Vega-Lite specification with its rows, and CDN
+addresses for Vega. On each page with charts, this extension rewrites that HTML for the
+website:
 
-* **Offline.** Vega (``vega-book``, a build without the transforms the book does not use)
-  and vega-tooltip are served from ``_static/vega/`` (vendored in ``vega_vendor/vega/``,
-  refreshed by ``make vendor``); a chart that needs a transform left out fails the build. A chart that asks for a version of
-  Vega or Vega-Lite that is not vendored is reported as a warning, which ``-W`` turns into a
-  failed build.
-* **Compiled.** Each Vega-Lite specification is compiled to Vega at build time (vl-convert,
-  offline), so readers never download Vega-Lite. The notebooks keep the Vega-Lite
-  specifications, which students can read and change.
-* **One runtime.** The inline copies of the runtime (``egov-charts.js`` and ``.css``) are
-  removed; the page loads the one copy in ``_static``, cached across pages.
-* **Shared data.** Each chart's rows move to data files under ``_static/egov-data/``, one
-  file per column, named by the hash of its content: a column used by several charts, on
-  this page or another, is downloaded once and then comes from the browser's cache. Columns
-  are stored compactly (repeated values as a dictionary, runs as run lengths); the runtime
-  rebuilds exactly the same rows. Data files are scripts, not JSON, so the site also works
-  opened from disk (file://), where browsers refuse fetch().
-* **Fitted.** Single and layered charts take the width of the text column (Vega's "fit-x"
-  autosize); charts made of panels (facets, concatenations) get their panel widths from the
-  runtime. Below ``NARROW`` pixels, legends go under the plot and titles wrap; a chart with
-  panels side by side has a second, narrow version with one panel per row
-  (``<script id="...-spec-narrow">``). ``usermeta.egov`` tells the runtime what it may change.
+* **Offline.** Vega (``vega-book``, a build without the transforms the book does not
+  use) and vega-tooltip are served from ``_static/vega/`` (vendored in
+  ``vega_vendor/vega/``, refreshed by ``make vendor``); a chart that needs a transform
+  left out fails the build. A chart that asks for a version of Vega or Vega-Lite that
+  is not vendored is reported as a warning, which ``-W`` turns into a failed build.
+* **Compiled.** Each Vega-Lite specification is compiled to Vega at build time
+  (vl-convert, offline), so readers never download Vega-Lite. The notebooks keep the
+  Vega-Lite specifications, which students can read and change.
+* **One runtime.** The inline copies of the runtime (``egov-charts.js`` and ``.css``)
+  are removed; the page loads the one copy in ``_static``, cached across pages.
+* **Shared data.** Each chart's rows move to data files under ``_static/egov-data/``,
+  one file per column, named by the hash of its content: a column used by several
+  charts, on this page or another, is downloaded once and then comes from the
+  browser's cache. Columns are stored compactly (repeated values as a dictionary, runs
+  as run lengths); the runtime rebuilds exactly the same rows. Data files are scripts,
+  not JSON, so the site also works opened from disk (file://), where browsers refuse
+  fetch().
+* **Fitted.** Single and layered charts take the width of the text column (Vega's
+  "fit-x" autosize); charts made of panels (facets, concatenations) get their panel
+  widths from the runtime. Below ``NARROW`` pixels, legends go under the plot and
+  titles wrap; a chart with panels side by side has a second, narrow version with one
+  panel per row (``<script id="...-spec-narrow">``). ``usermeta.egov`` tells the
+  runtime what it may change.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ INLINE_LIMIT = (
 )
 
 CDN_URL = re.compile(
-    r"https://cdn\.jsdelivr\.net/npm/(?P<package>vega(?:-lite|-embed|-lib)?)(?:@(?P<spec>[0-9][\w.\-]*))?"
+    r"https://cdn\.jsdelivr\.net/npm/(?P<package>vega(?:-lite|-embed|-lib)?)"
+    r"(?:@(?P<spec>[0-9][\w.\-]*))?"
 )
 # Altair's template lists vega-lib (the old name of vega) but never loads it.
 ALIASES = {"vega-lib": "vega"}
@@ -71,7 +75,9 @@ def matches(spec: str | None, version: str) -> bool:
 def rewrite(
     body: str, relative_static: str, versions: dict[str, dict], page: str
 ) -> str:
-    """Point CDN addresses of Vega libraries at the vendored files; warn about versions not vendored."""
+    """Point CDN addresses of Vega libraries at the vendored files.
+
+    Warn about versions that are not vendored."""
 
     def local(match: re.Match) -> str:
         package = ALIASES.get(match["package"], match["package"])
@@ -79,7 +85,8 @@ def rewrite(
         if entry is None or not matches(match["spec"], entry["version"]):
             have = entry["version"] if entry else "none"
             logger.warning(
-                "%s: a chart asks for %s@%s but the vendored version is %s; run `make vendor`",
+                "%s: a chart asks for %s@%s but the vendored version is %s; "
+                "run `make vendor`",
                 page,
                 match["package"],
                 match["spec"],
@@ -93,15 +100,17 @@ def rewrite(
     return CDN_URL.sub(local, body)
 
 
-# --- the chart figure --------------------------------------------------------------------
+# --- the chart figure -----------------------------------------------------------------
 
 FIGURE = re.compile(
-    r'<figure class="egov-chart" id="(?P<id>egov-chart-[0-9a-f]+)-figure"(?P<attrs>[^>]*)>'
+    r'<figure class="egov-chart" id="(?P<id>egov-chart-[0-9a-f]+)-figure"'
+    r"(?P<attrs>[^>]*)>"
     r"(?P<inner>.*?)</figure>",
     re.S,
 )
 SPEC_SCRIPT = re.compile(
-    r'(<script type="application/json" id="(?P<id>egov-chart-[0-9a-f]+)-spec">)(?P<spec>.*?)(</script>)',
+    r'(<script type="application/json" id="(?P<id>egov-chart-[0-9a-f]+)-spec">)'
+    r"(?P<spec>.*?)(</script>)",
     re.S,
 )
 RUNTIME_BLOCK = re.compile(r"<(style|script) data-egov-runtime>.*?</\1>\n?", re.S)
@@ -117,7 +126,7 @@ def script_json(value) -> str:
     return dumps(value).replace("</", "<\\/")
 
 
-# --- responsive layout -------------------------------------------------------------------
+# --- responsive layout ----------------------------------------------------------------
 
 LAYOUT_KEYS = ("facet", "vconcat", "hconcat", "concat", "repeat")
 
@@ -129,7 +138,7 @@ def kind(spec: dict) -> str:
 
 
 def prepare_vega_lite(spec: dict) -> dict:
-    """Single and layered charts fit their column's width (Vega-Lite's "fit-x" autosize)."""
+    """Single and layered charts fit their column's width ("fit-x" autosize)."""
     spec = copy.deepcopy(spec)
     if kind(spec) == "fit":
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
@@ -137,13 +146,16 @@ def prepare_vega_lite(spec: dict) -> dict:
 
 
 def narrow_variant(spec: dict) -> dict | None:
-    """The same chart with its panels one per row, for narrow columns; None if it has one column."""
+    """The same chart with its panels one per row, for narrow columns.
+
+    None if the chart already has one column."""
     spec = copy.deepcopy(spec)
     facet = spec.get("facet")
     if isinstance(facet, dict) and set(facet) == {"column"}:
         spec["facet"] = dict(facet["column"])
         spec["columns"] = 1
-        # Stacked panels: a y-axis title longer than a panel is high would run into the next.
+        # Stacked panels: a y-axis title longer than a panel's height would run into
+        # the next panel.
         height = spec.get("spec", {}).get("height", 200)
         walk(spec.get("spec", {}), lambda node: wrap_axis_title(node, height))
         return spec
@@ -160,7 +172,7 @@ def narrow_variant(spec: dict) -> dict | None:
 
 
 def wrap_axis_title(node: dict, height: float, char_width: float = 7.0) -> None:
-    """Split the y-axis title of an encoding into two lines if it is longer than ``height``."""
+    """Split an encoding's y-axis title into two lines if longer than ``height``."""
     y = (
         node.get("y")
         if isinstance(node.get("y"), dict) and "field" in node.get("y", {})
@@ -184,7 +196,7 @@ def wrap_axis_title(node: dict, height: float, char_width: float = 7.0) -> None:
 
 
 def title_fonts(vega: dict) -> tuple[str, str]:
-    """CSS fonts of the title and subtitle, as Vega draws them with this spec's config."""
+    """CSS fonts of the title and subtitle, as Vega draws them with this config."""
     config = vega.get("config", {})
     style = config.get("style", {})
     title = {**config.get("title", {}), **style.get("group-title", {})}
@@ -218,7 +230,7 @@ WIDTH_SIGNAL = re.compile(r"^(width|child_width|childWidth|concat_\d+_width)$")
 
 
 def make_responsive(vega: dict, chart_kind: str) -> dict:
-    """Signals the runtime sets for the column's width, and where the chart reads them."""
+    """Signals the runtime sets for the column width and where the chart reads them."""
     signals = vega.setdefault("signals", [])
     signals.insert(0, {"name": "egov_narrow", "value": False})
     meta: dict = {
@@ -257,8 +269,8 @@ def make_responsive(vega: dict, chart_kind: str) -> dict:
     walk(vega, legends)
 
     def axes(node: dict) -> None:
-        # Every edition labelled (labelOverlap false) fits a column, not a phone: there, labels
-        # that would overlap are left out.
+        # Every edition labelled (labelOverlap false) fits a column, not a phone:
+        # there, labels that would overlap are left out.
         for axis in node.get("axes", []) if isinstance(node.get("axes"), list) else []:
             if axis.get("labelOverlap") is False:
                 axis["labelOverlap"] = {"signal": "egov_narrow ? 'greedy' : false"}
@@ -285,7 +297,7 @@ def make_responsive(vega: dict, chart_kind: str) -> dict:
     return vega
 
 
-# --- data files ------------------------------------------------------------------------------
+# --- data files -----------------------------------------------------------------------
 
 
 def run_lengths(codes: list[int]) -> list[int]:
@@ -299,9 +311,11 @@ def run_lengths(codes: list[int]) -> list[int]:
 
 
 def encode_column(values: list) -> object:
-    """The smallest of: the values; a dictionary and a code per row; a dictionary and runs.
+    """The smallest of: the values; a dictionary and a code per row; a dictionary
+    and runs.
 
-    Values are told apart by their JSON text, so 0 and 0.0, or 1 and true, stay distinct."""
+    Values are told apart by their JSON text, so 0 and 0.0, or 1 and true, stay
+    distinct."""
     plain = values
     best, size = plain, len(dumps(plain))
     keys = [dumps(v) for v in values]
@@ -344,7 +358,9 @@ def data_file(name: str, encoded) -> str:
 
 
 def split_data(vega: dict, files: dict[str, str]) -> dict:
-    """Move each data entry's rows to columns: small ones inline, others into ``files`` (hash -> text)."""
+    """Move each data entry's rows to columns.
+
+    Small columns stay inline, others go into ``files`` (hash -> text)."""
     for entry in vega.get("data", []):
         rows = entry.get("values")
         if (
@@ -370,11 +386,13 @@ def split_data(vega: dict, files: dict[str, str]) -> dict:
     return vega
 
 
-# --- compile ----------------------------------------------------------------------------------
+# --- compile --------------------------------------------------------------------------
 
 
 def compile_spec(spec: dict, page: str, chart: str) -> dict | None:
-    """A chart's Vega-Lite spec, compiled to Vega and made responsive; None (and a warning) if it fails."""
+    """A chart's Vega-Lite spec, compiled to Vega and made responsive.
+
+    None (and a warning) if it does not compile."""
     import vl_convert
 
     if "vega-lite" not in spec.get("$schema", "vega-lite"):
@@ -401,8 +419,9 @@ def compile_spec(spec: dict, page: str, chart: str) -> dict | None:
     )
     if missing:
         logger.warning(
-            "%s: chart %s uses Vega transforms left out of vega-book (%s); add their module back "
-            "in book/_ext/vendor_assets.py (LEFT_OUT) and run `make vendor`",
+            "%s: chart %s uses Vega transforms left out of vega-book (%s); "
+            "add their module back in book/_ext/vendor_assets.py (LEFT_OUT) "
+            "and run `make vendor`",
             page,
             chart,
             ", ".join(missing),
@@ -427,7 +446,7 @@ def transform_types(vega: dict) -> set[str]:
 
 
 def compile_charts(body: str, page: str, files: dict[str, str] | None = None) -> str:
-    """Each chart figure on a page, as the website serves it (see the module's docstring)."""
+    """Each chart figure on a page, as the website serves it (see the module doc)."""
     files = {} if files is None else files
     versions = vendored_versions()
 
@@ -442,8 +461,8 @@ def compile_charts(body: str, page: str, files: dict[str, str] | None = None) ->
         inner = RUNTIME_BLOCK.sub("", inner)
         if "<script" in SPEC_SCRIPT.sub("", inner) or "<style" in inner:
             logger.warning(
-                "%s: chart %s was made by an older egovbook (inline scripts); re-run the notebook "
-                "(make execute)",
+                "%s: chart %s was made by an older egovbook (inline scripts); "
+                "re-run the notebook (make execute)",
                 page,
                 chart,
                 type="offline_vega",
@@ -475,7 +494,7 @@ def compile_charts(body: str, page: str, files: dict[str, str] | None = None) ->
     return FIGURE.sub(figure, body)
 
 
-# --- Sphinx -----------------------------------------------------------------------------------
+# --- Sphinx ---------------------------------------------------------------------------
 
 
 def write_data_files(outdir: Path, files: dict[str, str]) -> None:
@@ -488,8 +507,10 @@ def write_data_files(outdir: Path, files: dict[str, str]) -> None:
 
 
 def strip_comments(source: str) -> str:
-    """The runtime without its comments and indentation (it is written with these in mind:
-    comments start a line or follow code after two spaces; no string holds "/*" or "  //")."""
+    """The runtime without its comments and indentation.
+
+    The runtime is written with this in mind: comments start a line or follow code
+    after two spaces; no string holds "/*" or "  //"."""
     source = re.sub(r"/\*.*?\*/\n?", "", source, flags=re.S)
     lines = []
     for line in source.splitlines():
@@ -517,7 +538,8 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     context["body"] = compile_charts(body, pagename, files)
     write_data_files(Path(app.outdir), files)
     versions = vendored_versions()
-    # Deferred scripts run in order once the page is parsed: Vega, the tooltips, the runtime.
+    # Deferred scripts run in order once the page is parsed: Vega, the tooltips, then
+    # the runtime.
     for package in ("vega-book", "vega-tooltip"):
         app.add_js_file(f"vega/{versions[package]['file']}", defer="defer")
     app.add_js_file("egov-charts.js", defer="defer")

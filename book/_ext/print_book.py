@@ -1,16 +1,20 @@
-"""The whole book as one PDF, printed offline by Chromium from a single page (``make book``).
+"""The whole book as one PDF, printed offline by Chromium from one page (``make book``).
 
-1. The single page is assembled from the HTML build: every page's article, in the order of
-   ``_toc.yml``, under the head of the home page (the theme's styles, the print stylesheet,
-   Vega and the chart runtime). A second Sphinx build (``--builder singlehtml``) would execute
-   every notebook again; this takes seconds and prints exactly what the website shows.
-2. It is served on 127.0.0.1 and opened in Debian's Chromium (Playwright) at the width of an
-   A4 page's text, so every chart is drawn for the printed column; the print stylesheet
-   (book/_ext/lean_static/print.css) folds code and hides buttons; each chapter starts a page.
+1. The single page is assembled from the HTML build: every page's article, in the order
+   of ``_toc.yml``, under the head of the home page (the theme's styles, the print
+   stylesheet, Vega and the chart runtime). A second Sphinx build (``--builder
+   singlehtml``) would execute every notebook again; this takes seconds and prints
+   exactly what the website shows.
+2. It is served on 127.0.0.1 and opened in Debian's Chromium (Playwright) at the width
+   of an A4 page's text, so every chart is drawn for the printed column; the print
+   stylesheet (book/_ext/lean_static/print.css) folds code and hides buttons; each
+   chapter starts a page.
 3. ``page.pdf`` writes a tagged PDF with an outline; charts are SVG, so they stay vector
-   drawings. The PDF lands in the HTML site as ``book.pdf`` (linked under the navigation).
+   drawings. The PDF lands in the HTML site as ``book.pdf`` (linked under the
+   navigation).
 
-Usage: python book/_ext/print_book.py [--path-output DIR]   (the same DIR as the HTML build)
+Usage: python book/_ext/print_book.py [--path-output DIR]
+(DIR is the same as for the HTML build)
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 A4_TEXT_WIDTH = 680  # px: 210 mm less 2 x 15 mm margins (print.css), at 96 px per inch
 FOOTER = (
     '<div style="font-size:8pt;width:100%;text-align:center;color:#444">'
-    'E-Government in Kazakhstan, page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+    'E-Government in Kazakhstan, page <span class="pageNumber"></span> '
+    'of <span class="totalPages"></span></div>'
 )
 
 
@@ -61,7 +66,8 @@ def toc_pages(root: Path) -> list[str]:
 
 ARTICLE = re.compile(r'<article class="bd-article">(.*?)</article>', re.S)
 HEAD = re.compile(r"<head>(.*?)</head>", re.S)
-# Theme scripts that expect the website's navigation; the print needs only the charts and toggles.
+# Theme scripts that expect the website's navigation; the print needs only the charts
+# and toggles.
 SKIPPED_SCRIPTS = re.compile(
     r'<script[^>]*src="[^"]*(?:bootstrap|pydata-sphinx-theme|sphinx-book-theme|'
     r"copybutton|clipboard|doctools|sphinx_highlight|design-tabs)"
@@ -70,11 +76,13 @@ SKIPPED_SCRIPTS = re.compile(
 
 
 def single_page(site: Path, pages: list[str]) -> str:
-    """One HTML page holding every page's article; it must sit in the pages' folder (book/)."""
+    """One HTML page holding every page's article; it must sit in the pages' folder
+    (book/)."""
     folders = {str(Path(page).parent) for page in pages}
     if len(folders) != 1:
         sys.exit(
-            f"print_book: pages in several folders ({sorted(folders)}); the single page needs one"
+            f"print_book: pages in several folders ({sorted(folders)}); "
+            "the single page needs one"
         )
     head = HEAD.search((site / f"{pages[0]}.html").read_text(encoding="utf-8"))[1]
     head = SKIPPED_SCRIPTS.sub("", head)
@@ -90,14 +98,17 @@ def single_page(site: Path, pages: list[str]) -> str:
         article = ARTICLE.search(html)
         if article is None:
             sys.exit(
-                f'print_book: {page}.html has no <article class="bd-article">; did the theme change?'
+                f'print_book: {page}.html has no <article class="bd-article">; '
+                "did the theme change?"
             )
         chapters.append(
             f'<section class="egov-chapter" data-page="{page}">{article[1]}</section>'
         )
     return (
-        f'<!DOCTYPE html>\n<html lang="en" data-content_root="../" data-theme="light" data-mode="light">'
-        f'<head>{head}</head>\n<body class="egov-print-book"><main class="bd-article">'
+        "<!DOCTYPE html>\n"
+        '<html lang="en" data-content_root="../" data-theme="light" data-mode="light">'
+        f"<head>{head}</head>\n"
+        '<body class="egov-print-book"><main class="bd-article">'
         + "\n".join(chapters)
         + "</main></body></html>\n"
     )
@@ -131,13 +142,15 @@ def print_pdf(site: Path, page_path: str, target: Path) -> int:
             page.goto(base + page_path, wait_until="load")
             charts = page.locator("figure.egov-chart").count()
             page.wait_for_function(
-                "() => [...document.querySelectorAll('figure.egov-chart')].every(f => f.dataset.rendered)",
+                "() => [...document.querySelectorAll('figure.egov-chart')]"
+                ".every(f => f.dataset.rendered)",
                 timeout=120_000,
             )
             failed = page.locator("figure.egov-chart[data-rendered='error']").count()
             if failed or errors:
                 sys.exit(
-                    f"print_book: {failed} chart(s) failed to draw; page errors: {errors}"
+                    f"print_book: {failed} chart(s) failed to draw; "
+                    f"page errors: {errors}"
                 )
             page.wait_for_timeout(300)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -168,7 +181,8 @@ def main() -> int:
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(
-            f"print_book: {CHROMIUM} is missing (apt-get install chromium): no book.pdf this time"
+            f"print_book: {CHROMIUM} is missing (apt-get install chromium): "
+            "no book.pdf this time"
         )
         return 0
     start = time.perf_counter()
@@ -184,7 +198,8 @@ def main() -> int:
     finally:
         single.unlink()
     print(
-        f"print_book: {target} ({target.stat().st_size / 1e6:.1f} MB, {len(pages)} pages of the website, "
+        f"print_book: {target} ({target.stat().st_size / 1e6:.1f} MB, "
+        f"{len(pages)} pages of the website, "
         f"{charts} charts) in {time.perf_counter() - start:.0f} s"
     )
     return 0

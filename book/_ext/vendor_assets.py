@@ -1,17 +1,18 @@
 """Refresh the vendored JavaScript from the npm registry (``make vendor``).
 
-* Vega: Altair's chart HTML asks for vega@<major>, vega-lite@<exact> and vega-embed@<major>
-  from a CDN. The book serves Vega itself (see offline_vega.py), so this script fetches, with
-  ``npm pack``, the newest release matching each version Altair asks for and keeps its browser
-  build and licence in book/_ext/vega_vendor/vega/. It also builds ``vega-book``, Vega without
-  the transforms the book does not use (see LEFT_OUT). The website draws charts with vega-book and
-  vega-tooltip (the tooltips vega-embed would show), at the version vega-embed depends on;
-  vega-tooltip ships only an ES module, so it is wrapped here into a plain script that takes
-  the three helpers it imports from the ``vega`` global. Vega-Lite is kept for its version
-  (charts are compiled at build time with it); Vega and vega-embed as published serve the
-  benchmark's default build.
-* axe-core: the accessibility engine the browser tests run (tests/test_browser.py), newest
-  release of the series in AXE_SERIES, kept in tests/vendor/axe-core/.
+* Vega: Altair's chart HTML asks for vega@<major>, vega-lite@<exact> and
+  vega-embed@<major> from a CDN. The book serves Vega itself (see offline_vega.py), so
+  this script fetches, with ``npm pack``, the newest release matching each version
+  Altair asks for and keeps its browser build and licence in
+  book/_ext/vega_vendor/vega/. It also builds ``vega-book``, Vega without the
+  transforms the book does not use (see LEFT_OUT). The website draws charts with
+  vega-book and vega-tooltip (the tooltips vega-embed would show), at the version
+  vega-embed depends on; vega-tooltip ships only an ES module, so it is wrapped here
+  into a plain script that takes the three helpers it imports from the ``vega``
+  global. Vega-Lite is kept for its version (charts are compiled at build time with
+  it); Vega and vega-embed as published serve the benchmark's default build.
+* axe-core: the accessibility engine the browser tests run (tests/test_browser.py),
+  newest release of the series in AXE_SERIES, kept in tests/vendor/axe-core/.
 """
 
 import json
@@ -67,7 +68,8 @@ def classic_script(module: str, package: str, version: str) -> str:
         or module.count("\nimport ") + module.startswith("import ") != 1
     ):
         raise SystemExit(
-            f"{package}@{version}: expected one import from vega-util and one export list; "
+            f"{package}@{version}: expected one import from vega-util "
+            "and one export list; "
             "the wrapper in vendor_assets.py needs updating"
         )
     body = IMPORT.sub(lambda m: "const { " + m["names"] + " } = vega;", module)
@@ -79,7 +81,8 @@ def classic_script(module: str, package: str, version: str) -> str:
     body = EXPORT.sub(lambda m: f"window.vegaTooltip = {{ {pairs} }};", body)
     body = re.sub(r"^//# sourceMappingURL=.*$", "", body, flags=re.M)
     return (
-        f"/* {package}@{version} (BSD-3-Clause), wrapped as a plain script by book/_ext/vendor_assets.py */\n"
+        f"/* {package}@{version} (BSD-3-Clause), "
+        "wrapped as a plain script by book/_ext/vendor_assets.py */\n"
         f"(function () {{\n{body}}})();\n"
     )
 
@@ -127,7 +130,9 @@ def vendor_vega(tmp: str) -> None:
         "version": version,
         "file": target.name,
         "license": manifest.get("license"),
-        "source": f"npm vega-tooltip@{version}, build/index.js wrapped as a plain script",
+        "source": (
+            f"npm vega-tooltip@{version}, build/index.js wrapped as a plain script"
+        ),
     }
     print(f"vega-tooltip@{tooltip_spec} -> {target.relative_to(ROOT)}")
     versions["vega-book"] = build_vega_book(tmp, versions["vega"]["version"])
@@ -136,10 +141,11 @@ def vendor_vega(tmp: str) -> None:
     )
 
 
-# The website's own build of Vega: the same modules and version as vega's build/vega.min.js,
-# without the transforms this book's charts do not use (maps, force layouts, trees, Voronoi,
-# word clouds, cross-filters, regressions, labels): 20 % smaller, and faster to start.
-# book/_ext/offline_vega.py fails the build if a chart needs a transform left out here.
+# The website's own build of Vega: the same modules and version as vega's
+# build/vega.min.js, without the transforms this book's charts do not use (maps, force
+# layouts, trees, Voronoi, word clouds, cross-filters, regressions, labels): 20 %
+# smaller, and faster to start. book/_ext/offline_vega.py fails the build if a chart
+# needs a transform left out here.
 LEFT_OUT = (
     "vega-geo",
     "vega-force",
@@ -154,13 +160,14 @@ ESBUILD = "0.28.2"
 
 
 def book_entry(index: str, version: str) -> str:
-    """vega's index.js without the left-out transform modules (and with its version inline)."""
+    """vega's index.js without the left-out transform modules (its version inline)."""
     names = {}
     for package in LEFT_OUT:
         match = re.search(rf"^import \* as (\w+) from '{package}';\n", index, re.M)
         if not match:
             raise SystemExit(
-                f"vega@{version}: index.js no longer imports {package}; update vendor_assets.py"
+                f"vega@{version}: index.js no longer imports {package}; "
+                "update vendor_assets.py"
             )
         names[package] = match[1]
         index = index.replace(match[0], "")
@@ -245,12 +252,13 @@ def build_vega_book(tmp: str, version: str) -> dict:
             else f"{manifest.get('license')} (no licence file)"
         )
         licences.append(
-            f"== {package}@{manifest['version']} ({manifest.get('license')}) ==\n{text.strip()}\n"
+            f"== {package}@{manifest['version']} ({manifest.get('license')}) ==\n"
+            f"{text.strip()}\n"
         )
+    bundled = "\n".join(licences)
     (VENDOR / f"vega-book@{version}.LICENSE").write_text(
-        "Licences of the packages bundled in vega-book@{0}.min.js (built by book/_ext/vendor_assets.py)\n\n{1}".format(
-            version, "\n".join(licences)
-        ),
+        f"Licences of the packages bundled in vega-book@{version}.min.js "
+        f"(built by book/_ext/vendor_assets.py)\n\n{bundled}",
         encoding="utf-8",
     )
     transforms = json.loads(
@@ -259,7 +267,8 @@ def build_vega_book(tmp: str, version: str) -> dict:
                 "node",
                 "-e",
                 "const vm = require('vm'), context = vm.createContext({}); "
-                "vm.runInContext(require('fs').readFileSync(process.argv[1], 'utf8'), context); "
+                "vm.runInContext("
+                "require('fs').readFileSync(process.argv[1], 'utf8'), context); "
                 "console.log(JSON.stringify(Object.keys(context.vega.transforms).sort()))",
                 str(target),
             ],
@@ -269,14 +278,18 @@ def build_vega_book(tmp: str, version: str) -> dict:
         ).stdout
     )
     print(
-        f"vega-book@{version} -> {target.relative_to(ROOT)} ({target.stat().st_size // 1024} KB)"
+        f"vega-book@{version} -> {target.relative_to(ROOT)} "
+        f"({target.stat().st_size // 1024} KB)"
     )
     return {
         "requested": version,
         "version": version,
         "file": target.name,
         "license": "BSD-3-Clause and others",
-        "source": f"npm vega@{version} built with esbuild@{ESBUILD} without {', '.join(LEFT_OUT)}",
+        "source": (
+            f"npm vega@{version} built with esbuild@{ESBUILD} "
+            f"without {', '.join(LEFT_OUT)}"
+        ),
         "modules": modules,
         "transforms": transforms,
     }
@@ -301,7 +314,8 @@ def vendor_axe(tmp: str) -> None:
         json.dumps(version, indent=2) + "\n", encoding="utf-8"
     )
     print(
-        f"axe-core@{AXE_SERIES} -> {(AXE / 'axe.min.js').relative_to(ROOT)} ({manifest['version']})"
+        f"axe-core@{AXE_SERIES} -> {(AXE / 'axe.min.js').relative_to(ROOT)} "
+        f"({manifest['version']})"
     )
 
 

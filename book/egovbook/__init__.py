@@ -1,4 +1,5 @@
-"""Helpers for the book *E-government in Kazakhstan*: data loading, the chart theme and shared charts.
+"""Helpers for the book *E-government in Kazakhstan*: data loading, the chart theme
+and shared charts.
 
 A chapter starts with::
 

@@ -1,4 +1,4 @@
-"""The book's chart theme, its Altair renderer, and the chart builders used in several chapters.
+"""The book's chart theme, its Altair renderer, and the chart builders chapters share.
 
 Importing :mod:`egovbook` registers and enables both the theme and the renderer, so a
 chapter only imports what it uses. Every chart must carry a title, a source line and a
@@ -66,7 +66,7 @@ UN_SOURCE = "Source: UN E-Government Survey 2003-2024 (UN DESA), via data/egdi.c
 PAPER_SOURCE = "Source: Amagoh & Soltys (2019), Tables 1-3, via data/paper/"
 
 
-# --- theme ------------------------------------------------------------------------------
+# --- theme ----------------------------------------------------------------------------
 
 
 @alt.theme.register("egovbook", enable=True)
@@ -109,7 +109,8 @@ def finish(
     description: str,
     source: str = UN_SOURCE,
 ) -> alt.TopLevelMixin:
-    """Give a chart its title, a subtitle that ends with the source line, and its text alternative."""
+    """Give a chart its title, a subtitle ending with the source line, and its text
+    alternative."""
     lines = (
         []
         if subtitle is None
@@ -121,7 +122,7 @@ def finish(
     )
 
 
-# --- renderer: stable ids so stored notebook outputs are reproducible --------------------
+# --- renderer: stable ids so stored notebook outputs are reproducible -----------------
 
 
 class ChartWithoutDescription(ValueError):
@@ -129,16 +130,16 @@ class ChartWithoutDescription(ValueError):
 
 
 def chart_id(spec: dict) -> str:
-    """An id derived from the chart itself, so re-running a notebook gives the same HTML."""
+    """An id derived from the chart itself: a re-run notebook gives the same HTML."""
     digest = hashlib.sha256(
         json.dumps(spec, sort_keys=True).encode("utf-8")
     ).hexdigest()
     return f"egov-chart-{digest[:16]}"
 
 
-# The chart figure (chart.html.j2) carries the book's chart runtime (egov-charts.js and .css)
-# inline, so a chart works on its own in a notebook. The website serves that runtime once,
-# from _static, and the build moves each chart's rows to cached data files
+# The chart figure (chart.html.j2) carries the book's chart runtime (egov-charts.js and
+# .css) inline, so a chart works on its own in a notebook. The website serves that
+# runtime once, from _static, and the build moves each chart's rows to cached data files
 # (book/_ext/offline_vega.py).
 CHART_TEMPLATE = jinja2.Template(
     (Path(__file__).with_name("chart.html.j2")).read_text(encoding="utf-8")
@@ -158,10 +159,12 @@ def chart_title(spec: dict) -> str:
 
 
 def render(spec: dict, **metadata) -> dict:
-    """Altair renderer: the chart, its description, downloads and a data table, with a stable id."""
+    """Altair renderer: the chart, its description, downloads and a data table, with a
+    stable id."""
     if not spec.get("description"):
         raise ChartWithoutDescription(
-            "this chart has no description (its text alternative); build it with egovbook.finish(...)"
+            "this chart has no description (its text alternative); "
+            "build it with egovbook.finish(...)"
         )
     output_div = chart_id(spec)
     title = chart_title(spec)
@@ -183,7 +186,7 @@ alt.renderers.register("egovbook", render)
 alt.renderers.enable("egovbook")
 
 
-# --- controls ---------------------------------------------------------------------------
+# --- controls -------------------------------------------------------------------------
 
 
 def edition_picker(default: int = 2024, name: str = "edition") -> alt.Parameter:
@@ -207,7 +210,8 @@ def country_picker(
     )
 
 
-# Every edition labelled: angled, so the close early editions (2003-2005) do not collide.
+# Every edition labelled: angled, so the close early editions (2003-2005) do not
+# collide.
 YEAR_AXIS = alt.Axis(
     values=list(EDITIONS),
     format="d",
@@ -218,7 +222,7 @@ YEAR_AXIS = alt.Axis(
 
 
 def year_x() -> alt.X:
-    """Editions on a true time scale: the gaps (2005-2008, then two-yearly) stay visible."""
+    """Editions on a true time scale: the gaps (2005-2008, then two-yearly) show."""
     return alt.X(
         "year:Q", axis=YEAR_AXIS, scale=alt.Scale(domain=[min(EDITIONS), max(EDITIONS)])
     )
@@ -236,7 +240,7 @@ def index_tooltip(column: str) -> alt.Tooltip:
     return alt.Tooltip(f"{column}:Q", title=INDEX_SHORT[column], format=".4f")
 
 
-# --- the book's chart vocabulary: one name for each idiom used in several charts ---------
+# --- the book's chart vocabulary: one name for each idiom used in several charts ------
 
 FADED = 0.15  # opacity of what a selection leaves out
 
@@ -261,7 +265,7 @@ def faded_unless(selection: alt.Parameter, opacity: float = 1) -> dict:
     return alt.condition(selection, alt.value(opacity), alt.value(FADED))
 
 
-# --- shaping helpers --------------------------------------------------------------------
+# --- shaping helpers ------------------------------------------------------------------
 
 
 def central_asia(survey: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +280,8 @@ def long_components(
     columns=("osi", "tii", "hci"),
     id_columns=("year", "iso3", "country"),
 ):
-    """One row per country, edition and index: the shape Altair wants for a colour legend."""
+    """One row per country, edition and index: the shape Altair wants for a colour
+    legend."""
     long = frame.melt(
         id_vars=list(id_columns),
         value_vars=list(columns),
@@ -291,9 +296,11 @@ def long_components(
 def group_means(
     survey: pd.DataFrame, column: str, iso3: str = KAZAKHSTAN
 ) -> pd.DataFrame:
-    """A country's value next to the mean of its sub-region, its region and the world, per edition.
+    """A country's value next to the mean of its sub-region, its region and the world,
+    per edition.
 
-    Means are over assessed countries only, so unassessed countries do not count as zeros.
+    Means are over assessed countries only, so unassessed countries do not count as
+    zeros.
     """
     country = survey[survey["iso3"] == iso3].iloc[0]
     assessed = survey[survey["assessed"]]
@@ -315,13 +322,14 @@ def group_means(
     return pd.concat(parts, ignore_index=True)
 
 
-# --- chart builders used in more than one chapter ---------------------------------------
+# --- chart builders used in more than one chapter -------------------------------------
 
 
 def country_against_groups(
     survey: pd.DataFrame, column: str, iso3: str = KAZAKHSTAN
 ) -> alt.Chart:
-    """A country's index over the editions against its sub-region, region and world means.
+    """A country's index over the editions against its sub-region, region and world
+    means.
 
     Click a legend entry to pick out one line.
     """
@@ -366,8 +374,9 @@ def edition_scatter(
     default_edition: int = 2024,
     iso3: str = KAZAKHSTAN,
 ) -> alt.LayerChart:
-    """All assessed countries in one edition (chosen from a drop-down), the chosen country in
-    the highlight colour, with its path across the editions as a faint trail."""
+    """All assessed countries in one edition (chosen from a drop-down), the chosen
+    country in the highlight colour, with its path across the editions as a faint
+    trail."""
     columns = ["year", "iso3", "country", "region", x, y]
     data = survey[survey["assessed"]][list(dict.fromkeys(columns))].dropna()
     edition = edition_picker(default_edition)
@@ -403,7 +412,7 @@ def edition_scatter(
     return alt.layer(others, trail, mark, label)
 
 
-# --- the country explorer ---------------------------------------------------------------
+# --- the country explorer -------------------------------------------------------------
 
 EXPLORER_INDICATORS = {
     "EGDI": "egdi",
@@ -436,7 +445,8 @@ def country_explorer(
     default_indicator: str = "EGDI",
     default_group: str = "Sub-region",
 ) -> alt.LayerChart:
-    """Any country against Kazakhstan and the mean of the chosen country's group, for one indicator.
+    """Any country against Kazakhstan and the mean of the chosen country's group, for
+    one indicator.
 
     Three drop-downs: the country, the indicator (or the global rank) and the comparison
     group (the country's sub-region, region or income group). Everything is computed in
@@ -490,7 +500,8 @@ def country_explorer(
             is_chosen="datum.country == country ? 1 : 0",
         )
         .transform_joinaggregate(
-            # The chosen country's row, found once, tells every row which group to compare with.
+            # The chosen country's row, found once, tells every row which group to
+            # compare with.
             chosen="argmax(is_chosen)",
         )
         .transform_calculate(chosen_group="datum.chosen.group")
@@ -521,8 +532,8 @@ def country_explorer(
         edition_tooltip(),
         alt.Tooltip("value:Q", title="Value", format=".4~f"),
     ]
-    # Lines are labelled at their 2024 end instead of a legend, whose entries would change
-    # with every choice.
+    # Lines are labelled at their 2024 end instead of a legend, whose entries would
+    # change with every choice.
     chosen = countries_layer.transform_filter("datum.iso3 != 'KAZ'")
     kazakhstan = countries_layer.transform_filter("datum.iso3 == 'KAZ'")
     latest = f"datum.year == {max(EDITIONS)}"

@@ -104,7 +104,7 @@ def compare_paper_tables(survey: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
-    """Say why a paper cell differs from the UN value, trying the explanations we know."""
+    """Say why a paper cell differs from the UN value, trying the known explanations."""
     year, field, printed, exact = (
         cell["year"],
         cell["field"],
@@ -122,7 +122,8 @@ def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
         weight = weights_for(year)[COMPONENTS.index(field)]
         if weight != EQUAL_WEIGHTS[0] and abs(weight * exact - printed) < 1e-4:
             return (
-                f"The printed figure is the weighted contribution {weight} x {field.upper()} "
+                "The printed figure is the weighted contribution "
+                f"{weight} x {field.upper()} "
                 f"= {weight * exact:.4f}, not the index {exact}."
             )
     if field == "egdi":
@@ -132,7 +133,8 @@ def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
         mean = weighted_mean(row, weights_for(year))
         if round_half_up(mean) == cell["un"]:
             note = (
-                f"The UN value rounds to {cell['un']:.4f}, as does the mean of the components "
+                f"The UN value rounds to {cell['un']:.4f}, "
+                "as does the mean of the components "
                 f"({mean:.5f})."
             )
             table1 = load_paper_table(1).set_index(["year", "iso3"])
@@ -146,7 +148,10 @@ def explain(cell: pd.Series, survey: pd.DataFrame) -> str:
         if a != b
     ]
     if len(differing) == 1:
-        return f"One digit differs: printed {printed:.4f}, the UN value is {cell['un']:.4f} (a typing error)."
+        return (
+            f"One digit differs: printed {printed:.4f}, "
+            f"the UN value is {cell['un']:.4f} (a typing error)."
+        )
     return f"Printed {printed}, the UN value is {exact}."
 
 

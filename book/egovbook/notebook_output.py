@@ -1,16 +1,19 @@
-"""The forms of a chart that JupyterLab, GitHub and nbviewer can show without our website.
+"""The forms of a chart that JupyterLab, GitHub and nbviewer can show without our
+website.
 
 A chart's output in a notebook carries, in one bundle:
 
-- the website's figure (``CHART_MIME``): our HTML with its description, downloads and data
-  table; only the book's build shows it (:mod:`egovbook.website`), other viewers ignore it;
-- the chart compiled to Vega (``VEGA_MIME``), which JupyterLab's built-in Vega renderer draws,
-  interactive, from its own files: no network, and no need to trust the notebook;
+- the website's figure (``CHART_MIME``): our HTML with its description, downloads and
+  data table; only the book's build shows it (:mod:`egovbook.website`), other viewers
+  ignore it;
+- the chart compiled to Vega (``VEGA_MIME``), which JupyterLab's built-in Vega renderer
+  draws, interactive, from its own files: no network, and no need to trust the
+  notebook;
 - a PNG, for viewers that run no scripts (GitHub, nbviewer, an untrusted notebook);
 - a line of text naming the chart.
 
-Both static forms are made offline by vl-convert, at a fixed width where the book's chart
-fills its container (a file has no container).
+Both static forms are made offline by vl-convert, at a fixed width where the book's
+chart fills its container (a file has no container).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
 def fixed_width(spec: dict) -> dict:
-    """A copy of the spec with a number wherever the chart's width follows its container."""
+    """A copy of the spec with a number wherever the chart's width follows its
+    container."""
     spec = copy.deepcopy(spec)
     views = [spec] + [
         view

@@ -1,9 +1,9 @@
 """Numbers for the prose: computed in a code cell, shown in the text with ``{eval}``.
 
-A chapter computes a value, formats it once for the text, and the markdown shows it with
-the MyST role ``{eval}`name```. The book's build (MyST-NB) and JupyterLab (jupyterlab-myst)
-both evaluate that role, so the reader sees the number, never the markup, and the number
-always comes from the data.
+A chapter computes a value, formats it once for the text, and the markdown shows it
+with the MyST role ``{eval}`name```. The book's build (MyST-NB) and JupyterLab
+(jupyterlab-myst) both evaluate that role, so the reader sees the number, never the
+markup, and the number always comes from the data.
 """
 
 from __future__ import annotations
