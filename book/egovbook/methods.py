@@ -1,10 +1,10 @@
 """The survey's changes of method, and how charts of scores mark them.
 
-The UN has changed how it computes its indices several times (``data/methods.csv`` lists
-each change, by edition and index, with its source). A score from before a change and one
-from after it are measured with different rulers, so every chart that draws scores across
-editions marks the changes with :func:`method_breaks`, and the prose compares ranks or
-positions within an edition, not raw scores, across them.
+The UN has changed how it computes its indices several times (``data/methods.csv``
+lists each change, by edition and index, with its source). A score from before a change
+and one from after it are measured with different rulers, so every chart that draws
+scores across editions marks the changes with :func:`method_breaks`, and the prose
+compares ranks or positions within an edition, not raw scores, across them.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ def load_methods(data_dir=DATA_DIR) -> pd.DataFrame:
 def method_breaks(
     columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame | None = None
 ) -> alt.LayerChart:
-    """Dashed vertical rules at the editions where the method of any of ``columns`` changed.
+    """Dashed rules at the editions where the method of any of ``columns`` changed.
 
-    Layer it on a chart of scores over the editions: ``alt.layer(lines, method_breaks())``.
-    The tooltip says what changed; the label reminds readers that the ruler changed there.
+    Layer it on a chart of scores over the editions:
+    ``alt.layer(lines, method_breaks())``. The tooltip says what changed; the label
+    reminds readers that the ruler changed there.
     """
     methods = load_methods() if methods is None else methods
     # Only changes known to start in that edition; suspected or undated ones are told in
