@@ -25,7 +25,7 @@ book: $(READY)
 test: book
 	rm -rf _build/course-pack
 	$(BIN)/python -m zipfile -e _build/html/course-pack.zip _build
-	$(BIN)/python -m pytest tests _build/course-pack/book
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests _build/course-pack/book
 
 # Rebuild data/*.csv from data/raw/ (deterministic; tests/test_build.py checks it).
 data: $(READY)
