@@ -199,7 +199,12 @@ def differs_from_un(cells: pd.DataFrame) -> pd.Series:
 
 
 def paper_disagreements(survey: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The cells of the paper's tables that differ from the UN data, each explained."""
+    """The paper's cells that disagree with the data, each explained.
+
+    Scores and EGDI ranks are checked against the UN values; e-participation ranks,
+    which the UN files do not carry, against the book's computed ranks. Use
+    ``differs_from_un()`` to keep only the disagreements with a UN value.
+    """
     survey = load_survey() if survey is None else survey
     cells = compare_paper_tables(survey)
     differing = cells[~cells["agrees"]].copy()
