@@ -39,6 +39,7 @@ def test_pack_holds_chapters_helpers_data_and_instructions(names):
         "LICENSE",
         "book/egovbook/__init__.py",
         "book/egovbook/chart.html.j2",
+        "book/references.bib",
         "data/datapackage.json",
         "data/egdi.csv",
     ):

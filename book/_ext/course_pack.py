@@ -39,8 +39,6 @@ STUDENT_PACKAGES = (
     "jinja2",
     "nbformat",
 )
-# In README, a backslash at the end of a line joins it to the next: the file keeps its
-# longer lines while the source stays within 88 characters.
 README = """\
 # E-Government in Kazakhstan: the course pack
 
@@ -54,25 +52,30 @@ With Python 3.11 or newer, in this folder:
 
 ```bash
 python -m venv .venv
-.venv/bin/pip install -r requirements.txt      # Windows: .venv\\Scripts\\pip
-.venv/bin/jupyter lab book/                    # Windows: \
-.venv\\Scripts\\jupyter lab book/
+.venv/bin/pip install -r requirements.txt
+.venv/bin/jupyter lab book/
 ```
+
+On Windows, write `.venv\\Scripts\\pip` and `.venv\\Scripts\\jupyter` instead.
 
 JupyterLab opens in your browser. Open a chapter (for example `intro.ipynb`). The charts
 and numbers you see were stored when the book was built; choose *Run > Run All Cells* to
 compute them again from the files in `data/`. Change the country or the edition in the
 cell that sets them and run again to follow another country.
 
+Citations show in JupyterLab as keys, such as `amagoh2019`: its MyST renderer does not
+format references yet. Each key is an entry of `book/references.bib`, and the website's
+bibliography page lists them in full.
+
 ## What is here
 
 - `book/*.ipynb`: the chapters, with their outputs;
-- `book/egovbook/`: the helper package the chapters import (loading and checking the \
-data,
-  the chart theme, shared charts); a data problem is reported with its file, row and \
-column;
-- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they \
-come from;
+- `book/egovbook/`: the helper package the chapters import (loading and checking the
+  data, the chart theme, shared charts); a data problem is reported with its file, row
+  and column;
+- `book/references.bib`: the works the chapters cite;
+- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they
+  come from;
 - `requirements.txt`: the exact versions the book was tested with.
 
 Text CC BY 4.0, code MIT (see `LICENSE`); the UN data keep the UN's terms.
@@ -112,6 +115,7 @@ def pack_files(root: Path) -> dict[str, bytes]:
     }
     for notebook in sorted((root / "book").glob("*.ipynb")):
         files[f"book/{notebook.name}"] = notebook.read_bytes()
+    files["book/references.bib"] = (root / "book" / "references.bib").read_bytes()
     package = root / "book" / "egovbook"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
