@@ -161,3 +161,18 @@ def test_every_chart_has_forms_for_jupyterlab_and_static_viewers(path):
         assert data["image/png"].startswith("iVBORw0KGgo"), (
             "not a PNG"
         )  # base64 of the PNG signature
+
+
+SITE_CHAPTERS = sorted((REPO_ROOT / "_build" / "html" / "book").glob("*.html"))
+EXERCISE_NUMBER = re.compile(
+    r'<p class="admonition-title"><span class="caption-number">Exercise ([\d.]+) '
+)
+
+
+@pytest.mark.parametrize("page", SITE_CHAPTERS, ids=lambda page: page.stem)
+def test_exercises_are_numbered_from_one_on_each_page(page):
+    """Each page counts its exercises 1, 2, 3 (numbered chapters prefix theirs, 2.1,
+    2.2); pages outside the numbered parts do not continue another page's count."""
+    numbers = EXERCISE_NUMBER.findall(page.read_text(encoding="utf-8"))
+    counts = [int(number.rsplit(".", 1)[-1]) for number in numbers]
+    assert counts == list(range(1, len(counts) + 1)), numbers
