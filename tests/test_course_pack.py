@@ -54,14 +54,16 @@ def test_pack_notebooks_are_the_books(names):
             )
 
 
-def test_pack_requirements_are_pinned_and_complete():
+def pack_pins() -> dict[str, str]:
+    """The pack's requirements.txt as {normalised name: pinned version}."""
     with zipfile.ZipFile(PACK_ZIP) as archive:
         lines = archive.read("course-pack/requirements.txt").decode().splitlines()
-    pins = dict(
-        re.sub(r"[-_.]+", "-", line.lower()).split("==")
-        for line in lines
-        if line and not line.startswith("#")
-    )
+    pins = (line.split("==") for line in lines if line and not line.startswith("#"))
+    return {re.sub(r"[-_.]+", "-", name.lower()): version for name, version in pins}
+
+
+def test_pack_requirements_are_pinned_and_complete():
+    pins = pack_pins()
     assert all(version for version in pins.values())
     for package in (
         "jupyterlab",
@@ -81,12 +83,9 @@ def test_pack_requirements_are_pinned_and_complete():
 def test_pack_requirements_are_the_tested_versions():
     """`pip install -r requirements.txt` gives a student the versions these tests ran
     with (the JupyterLab test runs the chapters in this environment)."""
-    with zipfile.ZipFile(PACK_ZIP) as archive:
-        lines = archive.read("course-pack/requirements.txt").decode().splitlines()
-    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
     differing = {
         name: (pinned, metadata.version(name))
-        for name, pinned in pins
+        for name, pinned in pack_pins().items()
         if metadata.version(name) != pinned
     }
     assert differing == {}

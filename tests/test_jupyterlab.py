@@ -141,14 +141,15 @@ def stored_charts(path: Path) -> int:
 # Every query looks only inside the notebook on show: a page of JupyterLab may hold
 # other, hidden notebook panels.
 OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-# The open notebook's kernel has started, is connected and idle. (The indicator in the
-# toolbar can read "idle" before the kernel is attached; cells run then are skipped.)
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const kernel = panel?.sessionContext?.session?.kernel;
+PROMPTS = f"{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt"
+# The open notebook's kernel as the app knows it. (The indicator in the toolbar can
+# read "idle" before the kernel is attached; cells run then are skipped silently.)
+KERNEL = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
+KERNEL_IDLE = f"""() => {{
+    const kernel = {KERNEL};
     return !!kernel && kernel.connectionStatus === 'connected' &&
         kernel.status === 'idle';
-}"""
+}}"""
 DRAWN_CHARTS = f"""() => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-RenderedVega5')]
     .filter(chart => chart.querySelector('svg, canvas')).length"""
@@ -157,19 +158,17 @@ ERRORS = f'{OPEN_NOTEBOOK} .jp-OutputArea-output[data-mime-type="{ERROR_MIME}"]'
 # Run All has finished when every code cell shows an execution number, "[12]:", or
 # stopped at an error. Outputs are cleared first, so stored numbers cannot pass for new.
 ALL_CELLS_RUN = f"""() => {{
-    const prompts = [...document.querySelectorAll(
-        '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    const prompts = [...document.querySelectorAll('{PROMPTS}')]
+        .map(p => p.textContent.trim());
     return document.querySelector('{ERRORS}') !== null ||
         (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
 }}"""
-NONE_RUN = f"""() => [...document.querySelectorAll(
-    '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')]
+NONE_RUN = f"""() => [...document.querySelectorAll('{PROMPTS}')]
     .every(p => !/\\d/.test(p.textContent))"""
 CELL_STATES = f"""() => ({{
-    kernel: [...document.querySelectorAll(
-        '{OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator')].map(e => e.dataset.status),
-    prompts: [...document.querySelectorAll(
-        '{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim()),
+    kernel: {KERNEL}?.status ?? 'none',
+    prompts: [...document.querySelectorAll('{PROMPTS}')]
+        .map(p => p.textContent.trim()),
 }})"""
 RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-MarkdownCell .myst')]
