@@ -10,12 +10,18 @@ wrong chart.
 Two checks are our own, as a table schema cannot express them: where a byte that is not
 UTF-8 sits, and the survey's rules across rows (every edition present with one row per
 member state; no score for a country that was not assessed).
+
+A table that passed is remembered by a hash of its bytes and schema: in memory for the
+session, and on disk (``~/.cache/egovbook``, or the folder ``EGOVBOOK_CACHE`` names;
+``off`` turns it off) for the next kernel. A changed byte is a new hash, checked again.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -263,6 +269,61 @@ _PANDAS_TYPES = {
 # same bytes always get the same verdict, so a second load takes milliseconds.
 _PASSED: dict[str, pd.DataFrame] = {}
 _PASSED_KEPT = 16
+# The rows of tables that passed are also kept on disk, under the same hash, so a fresh
+# kernel (every re-run of a chapter) skips Frictionless's row-by-row reading too.
+_CACHE_FORMAT = 1
+_CACHE_KEPT = 64
+
+
+def _cache_dir() -> Path | None:
+    """Where rows of tables that passed are kept between sessions; None: nowhere.
+
+    ``EGOVBOOK_CACHE`` names another folder, or ``off`` to check every file every time.
+    """
+    setting = os.environ.get("EGOVBOOK_CACHE", "")
+    if setting.lower() == "off":
+        return None
+    if setting:
+        return Path(setting)
+    home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(home) / "egovbook" / "passed"
+
+
+def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
+    """The rows stored for this hash; None if there are none or they are unusable."""
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    try:
+        stored = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        rows = stored["rows"]
+        if stored["format"] != _CACHE_FORMAT or stored["columns"] != len(fields):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: validate again
+    dates = [i for i, field in enumerate(fields) if field.get("type") == "date"]
+    for row in rows:
+        for i in dates:
+            if row[i] is not None:
+                row[i] = datetime.date.fromisoformat(row[i])
+    return rows
+
+
+def _store_rows(key: str, rows: list[list], columns: int) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    stored = {"format": _CACHE_FORMAT, "columns": columns, "rows": rows}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{key}.{os.getpid()}.part"
+        partial.write_text(json.dumps(stored, default=str), encoding="utf-8")
+        os.replace(partial, folder / f"{key}.json")  # whole, or not at all
+        kept = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime)
+        for old in kept[:-_CACHE_KEPT]:  # tables of data versions long gone
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home: the table is simply checked again next time
 
 
 def load_table(name: str, data_dir: Path = DATA_DIR, package=None) -> pd.DataFrame:
@@ -285,9 +346,13 @@ def _load_with_name(name: str, data_dir: Path = DATA_DIR, package=None):
     fingerprint = hashlib.sha256(json.dumps(descriptors).encode() + raw)
     for descriptor in descriptors[1:]:
         fingerprint.update((data_dir / descriptor["path"]).read_bytes())
+    fingerprint.update(f"frictionless {frictionless.__version__}".encode())
     key = fingerprint.hexdigest()
     if key not in _PASSED:
-        rows = _frictionless_rows(name, package, data_dir, shown)
+        rows = _cached_rows(key, fields)
+        if rows is None:
+            rows = _frictionless_rows(name, package, data_dir, shown)
+            _store_rows(key, rows, len(fields))
         frame = pd.DataFrame(rows, columns=[field["name"] for field in fields])
         for field in fields:
             types = _PANDAS_TYPES.get(field.get("type", "string"), ("object", "object"))
