@@ -20,13 +20,13 @@ book: $(READY)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	$(BIN)/python book/_ext/print_book.py
 
-# pytest-xdist runs the test files on both cores (a notebook is one file: its cells share
-# one kernel). Strict nbval runs the chapters from the course pack, unzipped as a student would: one
+# pytest-xdist runs the test files on both cores, each file whole (a notebook's cells share
+# one kernel), the longest first (tests/conftest.py). Strict nbval runs the chapters from the course pack, unzipped as a student would: one
 # execution checks both that the stored outputs match the data and that the pack runs.
 test: book
 	rm -rf _build/course-pack
 	$(BIN)/python -m zipfile -e _build/html/course-pack.zip _build
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests _build/course-pack/book
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder tests _build/course-pack/book
 
 # Rebuild data/*.csv from data/raw/ (deterministic; tests/test_build.py checks it).
 data: $(READY)

@@ -12,3 +12,27 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("raw"))
     return target
+
+
+# --- how `make test` shares the work between processes (pytest-xdist) ---------------
+# `make test` runs `--dist loadfile --no-loadscope-reorder`: each file runs whole in one
+# process (a notebook's cells share one kernel; a file's fixtures are set up once), and
+# files start in the order below, the longest first, so that no process is left alone
+# at the end with a long one. (Seconds: `pytest --durations`, on two cores.)
+LONGEST_FIRST = (
+    "tests/test_jupyterlab",  # two files, each ~120 s (half the chapters)
+    "tests/test_browser.py",  # ~230 s
+    "tests/test_rebuild.py",  # ~60 s
+    ".ipynb",  # 10-20 s each
+    "tests/test_loader_errors.py",  # ~40 s
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.partition("::")[0]
+    hits = [i for i, part in enumerate(LONGEST_FIRST) if part in path]
+    return hits[0] if hits else len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)  # stable: a notebook's cells keep their order

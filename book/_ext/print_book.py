@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import http.server
 import re
 import sys
@@ -191,12 +192,26 @@ def main() -> int:
         sys.exit(f"print_book: no HTML build in {site}; build the book first")
     pages = toc_pages(ROOT)
     single = site / Path(pages[0]).parent / "egov-print-book.html"
-    single.write_text(single_page(site, pages), encoding="utf-8")
+    text = single_page(site, pages)
     target = site / "book.pdf"
+    # What the PDF is printed from: the single page and the static files it loads. If
+    # neither changed since the last print, the PDF stands (a no-op rebuild is quick).
+    source = hashlib.sha256(text.encode("utf-8"))
+    for path in sorted((site / "_static").rglob("*")):
+        if path.is_file():
+            source.update(
+                path.relative_to(site).as_posix().encode() + path.read_bytes()
+            )
+    stamp = site.parent / "book-pdf.sha256"
+    if target.exists() and stamp.exists() and stamp.read_text() == source.hexdigest():
+        print(f"print_book: {target} is up to date")
+        return 0
+    single.write_text(text, encoding="utf-8")
     try:
         charts = print_pdf(site, single.relative_to(site).as_posix(), target)
     finally:
         single.unlink()
+    stamp.write_text(source.hexdigest())
     print(
         f"print_book: {target} ({target.stat().st_size / 1e6:.1f} MB, "
         f"{len(pages)} pages of the website, "

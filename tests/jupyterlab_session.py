@@ -1,0 +1,238 @@
+"""The chapters in a real JupyterLab, as a student runs them from the course pack: the
+fixtures and the check that tests/test_jupyterlab*.py run, each over half the chapters
+(pytest-xdist runs a file in one process; two files let both cores work on them).
+
+JupyterLab is started from this environment on 127.0.0.1 over a fresh copy of the
+unzipped course pack (`make test` unzips it into _build/course-pack). Debian's Chromium
+opens every chapter with every request that would leave the machine aborted and counted.
+Before anything runs, every stored chart must be drawn (JupyterLab's own Vega renderer)
+and no markdown cell may show raw MyST; after Run All, no cell may fail and every chart
+must be drawn again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from egovbook.notebook_output import VEGA_MIME
+from egovbook.paths import REPO_ROOT
+
+# EGOV_LAB_SCREENSHOTS=folder keeps a screenshot of each chapter before/after Run All.
+SHOTS = os.environ.get("EGOV_LAB_SCREENSHOTS")
+UNPACKED = REPO_ROOT / "_build" / "course-pack"
+# Markup that a student must never see: MyST that JupyterLab failed to render.
+RAW_MYST = ("{term}", "{glue", "{cite}", "{doc}", "{eval}", "```{", ":label:")
+SETTINGS = {
+    # Draw every cell, not only those on screen, so that every chart can be counted.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none"
+    },
+    # Keep the copy as unpacked: Run All must not write outputs back.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+NO_CHROMIUM = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab over a private copy of the course pack; yields (url, pack)."""
+    if not UNPACKED.exists():
+        pytest.fail(
+            "the course pack is not unzipped: run `make test` (builds, unzips it)"
+        )
+    home = tmp_path_factory.mktemp("lab")
+    pack = home / "course-pack"
+    shutil.copytree(UNPACKED, pack)
+    settings = home / "settings"
+    for name, value in SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(value), encoding="utf-8")
+    port = free_port()
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+    )
+    # The README's own command (".venv/bin/jupyter lab book/"), run in the pack's folder
+    # with this environment's jupyter, plus what a test needs: no browser, no token.
+    readme = (pack / "README.md").read_text(encoding="utf-8")
+    folder = re.search(r"^\.venv/bin/jupyter lab (\S+)", readme, re.M).group(1)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            folder,
+            "--no-browser",
+            "--allow-root",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        cwd=pack,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("JupyterLab did not start")
+            time.sleep(0.5)
+    yield url, pack
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One browser profile for every chapter: JupyterLab's own files are cached after
+    the first chapter, as in a student's browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        profile = chromium.new_context(viewport={"width": 1280, "height": 900})
+        yield profile
+        profile.close()
+        chromium.close()
+
+
+CHAPTERS = sorted(path.stem for path in (REPO_ROOT / "book").glob("*.ipynb"))
+
+
+def stored_charts(path: Path) -> int:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return sum(
+        VEGA_MIME in output.get("data", {})
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+
+
+# Every query looks only inside the notebook on show: a page of JupyterLab may hold
+# other, hidden notebook panels.
+OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+PROMPTS = f"{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt"
+# The open notebook's kernel as the app knows it. (The indicator in the toolbar can
+# read "idle" before the kernel is attached; cells run then are skipped silently.)
+KERNEL = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
+KERNEL_IDLE = f"""() => {{
+    const kernel = {KERNEL};
+    return !!kernel && kernel.connectionStatus === 'connected' &&
+        kernel.status === 'idle';
+}}"""
+DRAWN_CHARTS = f"""() => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-RenderedVega5')]
+    .filter(chart => chart.querySelector('svg, canvas')).length"""
+ERROR_MIME = "application/vnd.jupyter.error"
+ERRORS = f'{OPEN_NOTEBOOK} .jp-OutputArea-output[data-mime-type="{ERROR_MIME}"]'
+# Run All has finished when every code cell shows an execution number, "[12]:", or
+# stopped at an error. Outputs are cleared first, so stored numbers cannot pass for new.
+ALL_CELLS_RUN = f"""() => {{
+    const prompts = [...document.querySelectorAll('{PROMPTS}')]
+        .map(p => p.textContent.trim());
+    return document.querySelector('{ERRORS}') !== null ||
+        (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
+}}"""
+NONE_RUN = f"""() => [...document.querySelectorAll('{PROMPTS}')]
+    .every(p => !/\\d/.test(p.textContent))"""
+CELL_STATES = f"""() => ({{
+    kernel: {KERNEL}?.status ?? 'none',
+    prompts: [...document.querySelectorAll('{PROMPTS}')]
+        .map(p => p.textContent.trim()),
+}})"""
+RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
+    '{OPEN_NOTEBOOK} .jp-MarkdownCell .myst')]
+    .map(cell => cell.innerText).filter(text => markers.some(m => text.includes(m)))
+    .map(text => text.slice(0, 80))"""
+
+
+def check_chapter(lab, browser, chapter: str) -> None:
+    """Open one chapter, check it, Run All, check it again."""
+    url, pack = lab
+    expected = stored_charts(pack / "book" / f"{chapter}.ipynb")
+    off_machine = []
+
+    def only_this_machine(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            off_machine.append(route.request.url)
+            route.abort()
+
+    page = browser.new_page()
+    page.route("**/*", only_this_machine)
+    try:
+        # A workspace of its own, reset: only this chapter is open.
+        page.goto(f"{url}/lab/workspaces/{chapter}/tree/{chapter}.ipynb?reset")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+        # Before anything runs: the stored charts are drawn, the MyST is rendered.
+        page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
+        assert page.evaluate(DRAWN_CHARTS) == expected
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"{chapter}-opened.png"))
+        assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
+
+        # Clear every output, Run All, then wait for the kernel to finish every cell.
+        page.locator(f"{OPEN_NOTEBOOK} .jp-Notebook").click()
+        page.keyboard.press("Escape")
+        command = "(name) => window.jupyterapp.commands.execute(name)"
+        page.evaluate(command, "notebook:clear-all-cell-outputs")
+        page.wait_for_function(NONE_RUN, timeout=30_000)
+        assert page.evaluate(DRAWN_CHARTS) == 0
+        page.evaluate(command, "notebook:run-all-cells")
+        try:
+            page.wait_for_function(ALL_CELLS_RUN, timeout=240_000)
+        except PlaywrightTimeout:
+            if SHOTS:
+                page.screenshot(path=str(Path(SHOTS) / f"{chapter}-run-all-stuck.png"))
+            pytest.fail(f"Run All did not finish: {page.evaluate(CELL_STATES)}")
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        errors = page.locator(ERRORS)
+        assert errors.count() == 0, errors.first.inner_text()[:500]
+        page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
+        assert page.evaluate(DRAWN_CHARTS) == expected
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"{chapter}-after-run-all.png"))
+        assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
+        assert off_machine == []
+    finally:
+        # End the chapter's kernel, so that kernels do not pile up over the chapters.
+        page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
+        page.close()
