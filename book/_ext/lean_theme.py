@@ -23,6 +23,9 @@ and access.
   2.5.3); the label is removed, so the name is the visible text. Bibliography entries
   get a plain list-item role.
 * Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
+* Speed: the theme's scripts are deferred, so they no longer stop the page being read
+  while they download (all of them wait for the document anyway); only
+  ``documentation_options.js`` runs first, as the page's inline scripts extend it.
 """
 
 from __future__ import annotations
@@ -150,6 +153,22 @@ def on_builder_inited(app) -> None:
     )
 
 
+# Runs before the page is parsed: the page's inline scripts set its fields.
+EARLY_SCRIPTS = ("documentation_options.js",)
+
+
+def defer_unless_needed_early(script) -> None:
+    """Let the page be parsed while the theme's scripts download: they run after the
+    parse, in their order (``defer``); all of them wait for the document to be ready."""
+    attributes = getattr(script, "attributes", None)
+    filename = str(getattr(script, "filename", "") or "")
+    if attributes is None or not filename or "body" in attributes:
+        return  # inline scripts cannot be deferred
+    if filename.endswith(EARLY_SCRIPTS) or {"async", "defer"} & attributes.keys():
+        return
+    attributes["defer"] = "defer"
+
+
 def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     if "script_files" in context:
         context["script_files"][:] = [
@@ -157,6 +176,8 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
             for s in context["script_files"]
             if not any(marker in _text(s) for marker in DROPPED_SCRIPTS)
         ]
+        for script in context["script_files"]:
+            defer_unless_needed_early(script)
     if "body" in context:
         body = context["body"]
         # docutils marks bibliography entries with the deprecated ARIA role
