@@ -25,7 +25,8 @@ and access.
 * Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
 * Speed: the theme's scripts are deferred, so they no longer stop the page being read
   while they download (all of them wait for the document anyway); only
-  ``documentation_options.js`` runs first, as the page's inline scripts extend it.
+  ``documentation_options.js`` and ``doctools.js`` run first, as the page's inline
+  scripts and the search page's scripts use them.
 """
 
 from __future__ import annotations
@@ -153,8 +154,9 @@ def on_builder_inited(app) -> None:
     )
 
 
-# Runs before the page is parsed: the page's inline scripts set its fields.
-EARLY_SCRIPTS = ("documentation_options.js",)
+# Run before the page is parsed: the page's inline scripts set fields of the first, and
+# the search page's own scripts (searchtools.js) call the second's _ready().
+EARLY_SCRIPTS = ("documentation_options.js", "doctools.js")
 
 
 def defer_unless_needed_early(script) -> None:
