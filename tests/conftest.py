@@ -18,11 +18,13 @@ def data_copy(tmp_path: Path) -> Path:
 # `make test` runs `--dist loadfile --no-loadscope-reorder`: each file runs whole in one
 # process (a notebook's cells share one kernel; a file's fixtures are set up once), and
 # files start in the order below, the longest first, so that no process is left alone
-# at the end with a long one. (Seconds: `pytest --durations`, on two cores.)
+# at the end with a long one. (Seconds: `pytest --durations`, one file at a time.)
 LONGEST_FIRST = (
     "tests/test_jupyterlab",  # two files, each ~120 s (half the chapters)
-    "tests/test_browser.py",  # ~230 s
+    "tests/test_browser.py",  # ~75 s: every page
+    "tests/test_browser_charts.py",  # ~60 s
     "tests/test_rebuild.py",  # ~60 s
+    "tests/test_browser_styles.py",  # ~40 s
     ".ipynb",  # 10-20 s each
     "tests/test_loader_errors.py",  # ~40 s
 )
