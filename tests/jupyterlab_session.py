@@ -236,3 +236,14 @@ def check_chapter(lab, browser, chapter: str) -> None:
         # End the chapter's kernel, so that kernels do not pile up over the chapters.
         page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
         page.close()
+
+
+def half_of_the_chapters(half: int):
+    """The test over every other chapter, starting at chapter `half` (0 or 1)."""
+
+    @NO_CHROMIUM
+    @pytest.mark.parametrize("chapter", CHAPTERS[half::2])
+    def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
+        check_chapter(lab, browser, chapter)
+
+    return test_chapter_in_jupyterlab_offline

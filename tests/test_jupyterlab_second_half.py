@@ -1,14 +1,6 @@
-"""The chapters in a real JupyterLab, offline (second half; the check itself is in
-tests/jupyterlab_session.py)."""
+"""The chapters in a real JupyterLab, offline: the second half (the check and its
+fixtures are in tests/jupyterlab_session.py)."""
 
-import pytest
+from jupyterlab_session import browser, half_of_the_chapters, lab  # noqa: F401
 
-import jupyterlab_session as session
-
-pytestmark = session.NO_CHROMIUM
-lab, browser = session.lab, session.browser  # the fixtures, asked for by name
-
-
-@pytest.mark.parametrize("chapter", session.CHAPTERS[1::2])
-def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
-    session.check_chapter(lab, browser, chapter)
+test_chapter_in_jupyterlab_offline = half_of_the_chapters(1)
