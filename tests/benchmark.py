@@ -32,9 +32,7 @@ our own server.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import json
 import os
 import shutil
@@ -42,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -52,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 VENDOR = ROOT / "book" / "_ext" / "vega_vendor" / "vega"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler, serve_folder  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -135,7 +132,7 @@ def timed_build(book: Path, clean: bool) -> float:
     return time.perf_counter() - start
 
 
-class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
+class StaticHostHandler(QuietHandler):
     """A static host: files may be cached for ten minutes (as GitHub Pages allows), and
     connections are kept open between requests (HTTP/1.1), as every host does."""
 
@@ -145,15 +142,9 @@ class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "max-age=600")
         super().end_headers()
 
-    def log_message(self, *args):
-        pass
-
 
 def serve(folder: Path):
-    handler = functools.partial(StaticHostHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/"
+    return serve_folder(folder, StaticHostHandler)
 
 
 def cdn_file(url: str) -> Path | None:

@@ -10,15 +10,12 @@ it). Skipped, with the reason, where Chromium or the build is missing.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, serve_folder
 from egovbook.paths import REPO_ROOT
 
 SITE = Path(os.environ.get("EGOV_SITE", REPO_ROOT / "_build" / "html")).resolve()
@@ -61,19 +58,10 @@ ALL_DRAWN = (
 )
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url():
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(SITE))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
+    server, base = serve_folder(SITE)
+    yield base
     server.shutdown()
 
 

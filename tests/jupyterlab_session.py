@@ -117,7 +117,7 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def profile():
     """One browser profile for every chapter: JupyterLab's own files are cached after
     the first chapter, as in a student's browser."""
     from playwright.sync_api import sync_playwright
@@ -182,7 +182,7 @@ RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     .map(text => text.slice(0, 80))"""
 
 
-def check_chapter(lab, browser, chapter: str) -> None:
+def check_chapter(lab, profile, chapter: str) -> None:
     """Open one chapter, check it, Run All, check it again."""
     url, pack = lab
     expected = stored_charts(pack / "book" / f"{chapter}.ipynb")
@@ -195,7 +195,7 @@ def check_chapter(lab, browser, chapter: str) -> None:
             off_machine.append(route.request.url)
             route.abort()
 
-    page = browser.new_page()
+    page = profile.new_page()
     page.route("**/*", only_this_machine)
     try:
         # A workspace of its own, reset: only this chapter is open.
@@ -243,7 +243,7 @@ def half_of_the_chapters(half: int):
 
     @NO_CHROMIUM
     @pytest.mark.parametrize("chapter", CHAPTERS[half::2])
-    def test_chapter_in_jupyterlab_offline(lab, browser, chapter):
-        check_chapter(lab, browser, chapter)
+    def test_chapter_in_jupyterlab_offline(lab, profile, chapter):
+        check_chapter(lab, profile, chapter)
 
     return test_chapter_in_jupyterlab_offline

@@ -1,8 +1,12 @@
-"""Debian's Chromium, as the book's PDF printer, benchmark and browser tests start it.
+"""Debian's Chromium, as the book's PDF printer, benchmark and browser tests start it,
+and the loopback server they read the built site from.
 
 Flags for a machine with no network: no background calls home, no sandbox as root.
 """
 
+import functools
+import http.server
+import threading
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -15,3 +19,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging each request."""
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_folder(folder: Path, handler=QuietHandler):
+    """Serve a folder on 127.0.0.1 (a free port) from a thread: (server, base URL).
+    Stop it with ``server.shutdown()``."""
+    handler = functools.partial(handler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"

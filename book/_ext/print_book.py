@@ -20,16 +20,13 @@ Usage: python book/_ext/print_book.py [--path-output DIR]
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
-import http.server
 import re
 import sys
-import threading
 import time
 from pathlib import Path
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, serve_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 A4_TEXT_WIDTH = 680  # px: 210 mm less 2 x 15 mm margins (print.css), at 96 px per inch
@@ -38,11 +35,6 @@ FOOTER = (
     'E-Government in Kazakhstan, page <span class="pageNumber"></span> '
     'of <span class="totalPages"></span></div>'
 )
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def toc_pages(root: Path) -> list[str]:
@@ -118,11 +110,7 @@ def single_page(site: Path, pages: list[str]) -> str:
 def print_pdf(site: Path, page_path: str, target: Path) -> int:
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
+    server, base = serve_folder(site)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
