@@ -4,7 +4,8 @@ fixtures and the check that tests/test_jupyterlab*.py run, each over half the ch
 
 JupyterLab is started from this environment on 127.0.0.1 over a fresh copy of the
 unzipped course pack (`make test` unzips it into _build/course-pack). Debian's Chromium
-opens every chapter with every request that would leave the machine aborted and counted.
+opens JupyterLab once per file, in one tab, as a student does, and each chapter from it;
+Chromium resolves no host but 127.0.0.1, and every request for another is counted.
 Before anything runs, every stored chart must be drawn (JupyterLab's own Vega renderer)
 and no markdown cell may show raw MyST; after Run All, no cell may fail and every chart
 must be drawn again.
@@ -116,18 +117,42 @@ def lab(tmp_path_factory):
     server.wait(timeout=30)
 
 
+# Offline by Chromium's own resolver, not by page.route: a routed page has no HTTP cache
+# and sends every one of JupyterLab's files through Python.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+ON_THIS_MACHINE = ("http://127.0.0.1", "data:", "blob:")
+
+
+class Tab:
+    """JupyterLab in one browser tab, and the requests it made off the machine."""
+
+    def __init__(self, page):
+        self.page = page
+        self.off_machine: list[str] = []
+        page.on("request", self.note)
+
+    def note(self, request):
+        if not request.url.startswith(ON_THIS_MACHINE):
+            self.off_machine.append(request.url)
+
+
 @pytest.fixture(scope="module")
-def profile():
-    """One browser profile for every chapter: JupyterLab's own files are cached after
-    the first chapter, as in a student's browser."""
+def tab(lab, request):
+    """One tab with JupyterLab loaded, for every chapter of a test file."""
     from playwright.sync_api import sync_playwright
 
+    url, _ = lab
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, OFFLINE]
         )
         profile = chromium.new_context(viewport={"width": 1280, "height": 900})
-        yield profile
+        tab = Tab(profile.new_page())
+        # A workspace of its own, reset: nothing is open but what the tests open.
+        tab.page.goto(f"{url}/lab/workspaces/{request.module.__name__}?reset")
+        tab.page.wait_for_function("() => !!window.jupyterapp", timeout=90_000)
+        tab.page.evaluate("() => window.jupyterapp.restored")
+        yield tab
         profile.close()
         chromium.close()
 
@@ -182,25 +207,29 @@ RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     .map(text => text.slice(0, 80))"""
 
 
-def check_chapter(lab, profile, chapter: str) -> None:
+# Run one of JupyterLab's commands and wait for it (what it returns stays in the page).
+COMMAND = """async ([name, args]) => {
+    await window.jupyterapp.commands.execute(name, args);
+}"""
+# Close the chapter without the "save your changes?" dialog (Run All changed it, and the
+# copy must stay as unpacked), and end its kernel, so kernels do not pile up.
+CLOSE = """async () => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    if (widget?.context) widget.context.model.dirty = false;
+    widget?.close();
+    await window.jupyterapp.serviceManager.sessions.shutdownAll();
+}"""
+
+
+def check_chapter(lab, tab, chapter: str) -> None:
     """Open one chapter, check it, Run All, check it again."""
     url, pack = lab
     expected = stored_charts(pack / "book" / f"{chapter}.ipynb")
-    off_machine = []
-
-    def only_this_machine(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            off_machine.append(route.request.url)
-            route.abort()
-
-    page = profile.new_page()
-    page.route("**/*", only_this_machine)
+    page = tab.page
+    tab.off_machine.clear()
     try:
-        # A workspace of its own, reset: only this chapter is open.
-        page.goto(f"{url}/lab/workspaces/{chapter}/tree/{chapter}.ipynb?reset")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.evaluate(COMMAND, ["docmanager:open", {"path": f"{chapter}.ipynb"}])
+        page.wait_for_selector(f"{OPEN_NOTEBOOK} .jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_function(KERNEL_IDLE, timeout=90_000)
         # Before anything runs: the stored charts are drawn, the MyST is rendered.
         page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
@@ -212,11 +241,10 @@ def check_chapter(lab, profile, chapter: str) -> None:
         # Clear every output, Run All, then wait for the kernel to finish every cell.
         page.locator(f"{OPEN_NOTEBOOK} .jp-Notebook").click()
         page.keyboard.press("Escape")
-        command = "(name) => window.jupyterapp.commands.execute(name)"
-        page.evaluate(command, "notebook:clear-all-cell-outputs")
+        page.evaluate(COMMAND, ["notebook:clear-all-cell-outputs", {}])
         page.wait_for_function(NONE_RUN, timeout=30_000)
         assert page.evaluate(DRAWN_CHARTS) == 0
-        page.evaluate(command, "notebook:run-all-cells")
+        page.evaluate(COMMAND, ["notebook:run-all-cells", {}])
         try:
             page.wait_for_function(ALL_CELLS_RUN, timeout=240_000)
         except PlaywrightTimeout:
@@ -231,11 +259,22 @@ def check_chapter(lab, profile, chapter: str) -> None:
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"{chapter}-after-run-all.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
-        assert off_machine == []
+        assert tab.off_machine == []
     finally:
-        # End the chapter's kernel, so that kernels do not pile up over the chapters.
-        page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
-        page.close()
+        page.evaluate(CLOSE)
+
+
+@NO_CHROMIUM
+def test_the_tab_notices_and_refuses_requests_off_the_machine(tab):
+    """The chapters' check cannot pass for want of looking: a request for another host
+    is counted, and it fails."""
+    tab.off_machine.clear()
+    outcome = tab.page.evaluate(
+        """() => fetch('https://cdn.jsdelivr.net/npm/vega@6').then(
+            () => 'loaded', () => 'refused')"""
+    )
+    assert outcome == "refused"
+    assert tab.off_machine == ["https://cdn.jsdelivr.net/npm/vega@6"]
 
 
 def half_of_the_chapters(half: int):
@@ -243,7 +282,7 @@ def half_of_the_chapters(half: int):
 
     @NO_CHROMIUM
     @pytest.mark.parametrize("chapter", CHAPTERS[half::2])
-    def test_chapter_in_jupyterlab_offline(lab, profile, chapter):
-        check_chapter(lab, profile, chapter)
+    def test_chapter_in_jupyterlab_offline(lab, tab, chapter):
+        check_chapter(lab, tab, chapter)
 
     return test_chapter_in_jupyterlab_offline
