@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, ONLY_LOOPBACK
 from egovbook.notebook_output import VEGA_MIME
 from egovbook.paths import REPO_ROOT
 
@@ -117,9 +117,6 @@ def lab(tmp_path_factory):
     server.wait(timeout=30)
 
 
-# Offline by Chromium's own resolver, not by page.route: a routed page has no HTTP cache
-# and sends every one of JupyterLab's files through Python.
-OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 ON_THIS_MACHINE = ("http://127.0.0.1", "data:", "blob:")
 
 
@@ -144,7 +141,7 @@ def tab(lab, request):
     url, _ = lab
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, OFFLINE]
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, ONLY_LOOPBACK]
         )
         profile = chromium.new_context(viewport={"width": 1280, "height": 900})
         tab = Tab(profile.new_page())

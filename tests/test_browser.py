@@ -16,6 +16,7 @@ from browser_session import (
     AXE,
     CHAPTERS,
     CHART_PAGES,
+    DESKTOP,
     PAGES,
     PHONE,
     SITE,
@@ -113,6 +114,20 @@ def test_search_finds_pages(visit):
     page = visit("search.html?q=participation").page
     page.wait_for_selector("#search-results li", timeout=10_000)
     assert page.locator("#search-results li").count() >= 3
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_search_box_icon_leaves_the_query_readable(visit, viewport):
+    """The magnifier sits before the query's first letter, not on it."""
+    page = visit("search.html?q=Kazakhstan", viewport=viewport).page
+    form = page.locator(".bd-search-container form.bd-search")
+    icon = form.locator(".fa-magnifying-glass").bounding_box()
+    text_starts = form.locator("input").evaluate(
+        """input => input.getBoundingClientRect().left
+            + parseFloat(getComputedStyle(input).paddingLeft)"""
+    )
+    assert icon["width"] > 0 and page.locator("input[name=q]").first.input_value()
+    assert icon["x"] + icon["width"] <= text_starts, (icon, text_starts)
 
 
 # --- print ----------------------------------------------------------------------------
