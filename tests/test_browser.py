@@ -38,6 +38,17 @@ def test_vendored_axe_is_the_current_series():
     assert version["version"].startswith("4.14.") and (AXE / "LICENSE").exists()
 
 
+def test_a_request_off_the_site_is_refused_and_counted(visit):
+    """The offline check cannot pass for want of looking."""
+    visited = visit("book/glossary.html")
+    outcome = visited.page.evaluate(
+        """() => fetch('https://cdn.jsdelivr.net/npm/vega@6').then(
+            () => 'loaded', () => 'refused')"""
+    )
+    assert outcome == "refused"
+    assert visited.external == ["https://cdn.jsdelivr.net/npm/vega@6"]
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_offline_clean_accessible_and_fits_any_screen(visit, path):
     """Every page: nothing from outside the site, no console error, no axe-core
