@@ -13,6 +13,7 @@ import pytest
 
 import browser_session as session
 from browser_session import (
+    ALL_DRAWN,
     AXE,
     CHAPTERS,
     CHART_PAGES,
@@ -139,6 +140,28 @@ def test_search_box_icon_leaves_the_query_readable(visit, viewport):
     )
     assert icon["width"] > 0 and page.locator("input[name=q]").first.input_value()
     assert icon["x"] + icon["width"] <= text_starts, (icon, text_starts)
+
+
+RUNTIME = ["/vega-book@", "/vega-tooltip@", "/egov-charts.js?"]
+RESOURCE_OF = """names => names.map(name => performance.getEntriesByType('resource')
+    .find(entry => entry.name.includes(name) && entry.responseEnd > 0)
+    ?.transferSize ?? null)"""
+
+
+def test_pages_without_charts_prefetch_the_chart_runtime(visit, site_url):
+    """A reader coming from a page without charts (the teacher's guide) finds the chart
+    runtime in the browser's cache when the next chapter opens."""
+    page = visit("book/teachers_guide.html").page
+    assert page.locator("figure.egov-chart").count() == 0
+    page.wait_for_function(
+        f"names => ({RESOURCE_OF})(names).every(size => size !== null)",
+        arg=RUNTIME,
+        timeout=10_000,
+    )
+    page.goto(site_url + "book/data_methods.html", wait_until="load")
+    page.wait_for_function(ALL_DRAWN, timeout=20_000)
+    assert page.locator("figure.egov-chart[data-rendered='true']").count() > 0
+    assert page.evaluate(RESOURCE_OF, RUNTIME) == [0, 0, 0]  # 0 bytes: from the cache
 
 
 # --- print ----------------------------------------------------------------------------

@@ -530,19 +530,42 @@ def on_builder_inited(app) -> None:
     app.config.html_static_path.append(str(runtime))
 
 
+def runtime_scripts() -> list[str]:
+    """The chart runtime's scripts under _static, in the order they must run: Vega, the
+    tooltips, then the book's runtime."""
+    versions = vendored_versions()
+    vega = [f"vega/{versions[name]['file']}" for name in ("vega-book", "vega-tooltip")]
+    return [*vega, "egov-charts.js"]
+
+
+def prefetch_links(context) -> str:
+    """<link rel="prefetch"> for the chart runtime, at the very address (with Sphinx's
+    ?v= checksum) that a page with charts loads it from."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    links = []
+    for name in runtime_scripts():
+        tag = context["js_tag"](_JavaScript(f"_static/{name}"))
+        src = re.search(r'src="([^"]+)"', tag).group(1)
+        links.append(f'<link rel="prefetch" as="script" href="{src}">\n')
+    return "".join(links)
+
+
 def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     if 'class="egov-chart"' not in body:
+        # Every chapter has charts: a page without them (the teacher's guide, the
+        # glossary) lets the browser fetch the chart runtime once it is idle, so the
+        # next chapter does not wait for it.
+        if "js_tag" in context:
+            context["metatags"] = context.get("metatags", "") + prefetch_links(context)
         return
     files: dict[str, str] = {}
     context["body"] = compile_charts(body, pagename, files)
     write_data_files(Path(app.outdir), files)
-    versions = vendored_versions()
-    # Deferred scripts run in order once the page is parsed: Vega, the tooltips, then
-    # the runtime.
-    for package in ("vega-book", "vega-tooltip"):
-        app.add_js_file(f"vega/{versions[package]['file']}", defer="defer")
-    app.add_js_file("egov-charts.js", defer="defer")
+    # Deferred scripts run in order once the page is parsed.
+    for name in runtime_scripts():
+        app.add_js_file(name, defer="defer")
     app.add_css_file("egov-charts.css")
     # Start downloading the page's data files while the page is parsed.
     static = context["pathto"]("_static", 1)
