@@ -227,7 +227,24 @@ def compressed(urls, base: str, site: Path) -> int:
     return total
 
 
-def measure(browser, base: str, site: Path, pages: list[str], runs: int) -> dict:
+def turn_page(browser, base: str, before: str, path: str) -> dict:
+    """A reader turning the page: `before` read, then `path` opened in the same browser,
+    whose HTTP cache keeps what `before` loaded. No request is routed (routing turns
+    Playwright's cache off), so only a site with no CDN can be measured so."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(base + before, wait_until="load")
+    if page.locator("figure.egov-chart").count():
+        page.wait_for_function(ALL_DRAWN, timeout=30_000)
+    page.wait_for_timeout(1000)  # the reader reads; idle-time prefetches complete
+    result = load(page, base + path)
+    context.close()
+    return result
+
+
+def measure(
+    browser, base: str, site: Path, pages: list[str], runs: int, turn: bool = False
+) -> dict:
     """Cold loads of every page; the next page's bytes are those of the addresses the
     page before it in the book did not load (a browser's HTTP cache keeps those: the
     site and the CDN send them with max-age). Playwright turns the HTTP cache off once
@@ -268,6 +285,14 @@ def measure(browser, base: str, site: Path, pages: list[str], runs: int) -> dict
             sum(size for address, size in r["urls"].items() if address not in seen)
             for r in loads[path]
         )
+        if turn:
+            turned = [turn_page(browser, base, before, path) for _ in range(runs)]
+            results[path]["turned"] = {
+                key: statistics.median(r[key] for r in turned)
+                if all(r[key] is not None for r in turned)
+                else None
+                for key in ("bytes", "first", "all")
+            }
     return results
 
 
@@ -329,6 +354,20 @@ def report(results: dict, pages: list[str], runs: int) -> None:
             ]
         row.append(kb(results["ours"][path]["gzip"]))
         print("| " + " | ".join(row) + " |")
+    print(
+        "\nTurning the page (ours): each page opened right after the one before it, "
+        "in the same browser with its HTTP cache on.\n"
+    )
+    print("| page | KB transferred | first chart ms | all charts ms |")
+    print("|---|---|---|---|")
+    for path in pages:
+        turned = results["ours"][path].get("turned")
+        if turned:
+            print(
+                f"| {path.removeprefix('book/').removesuffix('.html')} "
+                f"| {kb(turned['bytes'])} | {ms(turned['first'])} "
+                f"| {ms(turned['all'])} |"
+            )
 
 
 FIRST_LOAD = """\
@@ -424,7 +463,9 @@ def main() -> int:
             )
             for name in ("ours", "default"):
                 server, base = serve(sites[name])
-                results[name] = measure(browser, base, sites[name], pages, args.runs)
+                results[name] = measure(
+                    browser, base, sites[name], pages, args.runs, turn=name == "ours"
+                )
                 server.shutdown()
             browser.close()
 
