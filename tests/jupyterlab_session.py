@@ -220,7 +220,7 @@ CLOSE = """async () => {
 
 def check_chapter(lab, tab, chapter: str) -> None:
     """Open one chapter, check it, Run All, check it again."""
-    url, pack = lab
+    _, pack = lab
     expected = stored_charts(pack / "book" / f"{chapter}.ipynb")
     page = tab.page
     tab.off_machine.clear()
