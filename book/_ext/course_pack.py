@@ -39,47 +39,8 @@ STUDENT_PACKAGES = (
     "jinja2",
     "nbformat",
 )
-README = """\
-# E-Government in Kazakhstan: the course pack
-
-The chapters of the open textbook as Jupyter notebooks, with the helper package and the
-data they read. Everything runs on your computer: after the installation below, no
-internet connection is needed.
-
-## Start
-
-With Python 3.11 or newer, in this folder:
-
-```bash
-python -m venv .venv
-.venv/bin/pip install -r requirements.txt
-.venv/bin/jupyter lab book/
-```
-
-On Windows, write `.venv\\Scripts\\pip` and `.venv\\Scripts\\jupyter` instead.
-
-JupyterLab opens in your browser. Open a chapter (for example `intro.ipynb`). The charts
-and numbers you see were stored when the book was built; choose *Run > Run All Cells* to
-compute them again from the files in `data/`. Change the country or the edition in the
-cell that sets them and run again to follow another country.
-
-Citations show in JupyterLab as keys, such as `amagoh2019`: its MyST renderer does not
-format references yet. Each key is an entry of `book/references.bib`, and the website's
-bibliography page lists them in full.
-
-## What is here
-
-- `book/*.ipynb`: the chapters, with their outputs;
-- `book/egovbook/`: the helper package the chapters import (loading and checking the
-  data, the chart theme, shared charts); a data problem is reported with its file, row
-  and column;
-- `book/references.bib`: the works the chapters cite;
-- `data/`: the tidy tables, their schema (`datapackage.json`) and the UN files they
-  come from;
-- `requirements.txt`: the exact versions the book was tested with.
-
-Text CC BY 4.0, code MIT (see `LICENSE`); the UN data keep the UN's terms.
-"""
+# What the student reads first: the set-up and what is in the pack.
+README = Path(__file__).with_name("course_pack_README.md")
 
 
 def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
@@ -109,7 +70,7 @@ def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
 def pack_files(root: Path) -> dict[str, bytes]:
     """Every file of the pack, by its path inside the archive."""
     files = {
-        "README.md": README.encode("utf-8"),
+        "README.md": README.read_bytes(),
         "requirements.txt": pinned_requirements().encode("utf-8"),
         "LICENSE": (root / "LICENSE").read_bytes(),
     }
