@@ -21,8 +21,9 @@ book: $(READY)
 	$(BIN)/python book/_ext/print_book.py
 
 # pytest-xdist runs the test files on both cores, each file whole (a notebook's cells share
-# one kernel), the longest first (tests/conftest.py). Strict nbval runs the chapters from the course pack, unzipped as a student would: one
-# execution checks both that the stored outputs match the data and that the pack runs.
+# one kernel), the longest first (tests/conftest.py). Strict nbval runs the chapters from
+# the course pack, unzipped as a student would: one execution checks both that the stored
+# outputs match the data and that the pack runs.
 test: book
 	rm -rf _build/course-pack
 	$(BIN)/python -m zipfile -e _build/html/course-pack.zip _build

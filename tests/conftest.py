@@ -18,15 +18,16 @@ def data_copy(tmp_path: Path) -> Path:
 # `make test` runs `--dist loadfile --no-loadscope-reorder`: each file runs whole in one
 # process (a notebook's cells share one kernel; a file's fixtures are set up once), and
 # files start in the order below, the longest first, so that no process is left alone
-# at the end with a long one. (Seconds: `pytest --durations`, one file at a time.)
+# at the end with a long one. (Seconds in `make test`, both cores busy: `--durations=0`,
+# summed by file, 2026-11-28.)
 LONGEST_FIRST = (
-    "tests/test_jupyterlab",  # two files, each ~120 s (half the chapters)
-    "tests/test_browser.py",  # ~75 s: every page
-    "tests/test_browser_charts.py",  # ~60 s
-    "tests/test_rebuild.py",  # ~60 s
-    "tests/test_browser_styles.py",  # ~40 s
-    ".ipynb",  # 10-20 s each
-    "tests/test_loader_errors.py",  # ~40 s
+    "tests/test_browser.py",  # ~100 s: every page
+    "tests/test_jupyterlab",  # two files, ~85 s and ~65 s (half the chapters each)
+    "tests/test_browser_charts.py",  # ~80 s
+    "tests/test_browser_styles.py",  # ~50 s
+    "tests/test_rebuild.py",  # ~25 s
+    "tests/test_loader_errors.py",  # ~13 s
+    ".ipynb",  # ~7 s each: short ones last, to even out the end
 )
 
 

@@ -185,27 +185,27 @@ def assert_names(message, file, row, column):
         assert f"column '{column}'" in message, message
 
 
-def changed_resources(package, data_dir) -> set[str] | None:
+def resources_to_validate(package, data_dir) -> list[str] | None:
     """The resources whose files differ from data/, with those whose foreign keys point
-    into them; None if the package itself (or a file's presence) changed."""
+    into them; None (all of them) if the descriptor changed, a file is gone or nothing
+    changed."""
     descriptor = "datapackage.json"
     if (data_dir / descriptor).read_bytes() != (DATA_DIR / descriptor).read_bytes():
         return None
     changed = set()
     for resource in package.resources:
-        copy, original = data_dir / resource.path, DATA_DIR / resource.path
+        copy = data_dir / resource.path
         if not copy.exists():
             return None
-        if copy.read_bytes() != original.read_bytes():
+        if copy.read_bytes() != (DATA_DIR / resource.path).read_bytes():
             changed.add(resource.name)
-    return changed | {
+    pointing_in = {
         resource.name
         for resource in package.resources
-        if any(
-            key["reference"].get("resource") in changed
-            for key in resource.schema.to_descriptor().get("foreignKeys", [])
-        )
+        for key in resource.schema.to_descriptor().get("foreignKeys", [])
+        if key["reference"].get("resource") in changed
     }
+    return sorted(changed | pointing_in) or None
 
 
 def frictionless_verdict(data_dir):
@@ -214,20 +214,16 @@ def frictionless_verdict(data_dir):
     Only what the test changed is validated (each resource is about half a second; the
     untouched ones are data/'s own, which test_clean_data_loads validates whole)."""
     package = frictionless.Package(str(data_dir / "datapackage.json"))
-    names = changed_resources(package, data_dir)
-    if not names:  # the package changed, or nothing did: all of it
+    names = resources_to_validate(package, data_dir)
+    if names is None:
         reports = [package.validate()]
     else:
-        reports = [package.validate(name=name) for name in sorted(names)]
+        reports = [package.validate(name=name) for name in names]
+    errors = [e for report in reports for task in report.tasks for e in task.errors]
     found = []
-    for report in reports:
-        for error in (error for task in report.tasks for error in task.errors):
-            columns = getattr(
-                error, "field_names", [getattr(error, "field_name", None)]
-            )
-            found += [
-                (getattr(error, "row_number", None), column) for column in columns
-            ]
+    for error in errors:
+        columns = getattr(error, "field_names", [getattr(error, "field_name", None)])
+        found += [(getattr(error, "row_number", None), column) for column in columns]
     return all(report.valid for report in reports), found
 
 

@@ -40,7 +40,7 @@ STUDENT_PACKAGES = (
     "nbformat",
 )
 # What the student reads first: the set-up and what is in the pack.
-README = Path(__file__).with_name("course_pack_README.md")
+README_FILE = Path(__file__).with_name("course_pack_README.md")
 
 
 def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
@@ -70,7 +70,7 @@ def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
 def pack_files(root: Path) -> dict[str, bytes]:
     """Every file of the pack, by its path inside the archive."""
     files = {
-        "README.md": README.read_bytes(),
+        "README.md": README_FILE.read_bytes(),
         "requirements.txt": pinned_requirements().encode("utf-8"),
         "LICENSE": (root / "LICENSE").read_bytes(),
     }
