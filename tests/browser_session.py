@@ -84,9 +84,11 @@ class Visit:
         self.context = browser.new_context(accept_downloads=True, viewport=viewport)
         self.page = self.context.new_page()
         self.external: list[str] = []
+        self.requests: list[str] = []  # every address the page asked for
         self.console_errors: list[str] = []
 
         def note(request):
+            self.requests.append(request.url)
             if not request.url.startswith((site_url, "data:", "blob:")):
                 self.external.append(request.url)
 

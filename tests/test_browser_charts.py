@@ -68,6 +68,24 @@ def test_data_come_from_shared_cached_files():
     )
 
 
+def test_each_data_file_is_named_by_the_page_and_downloaded_once(visit):
+    """The page lists its data files as deferred scripts, which start downloading while
+    it is parsed; the runtime waits for those rather than asking for them again."""
+    visited = visit("book/trajectory.html")
+    downloaded = [
+        url.split("?")[0].rsplit("/", 1)[-1]
+        for url in visited.requests
+        if "/_static/egov-data/" in url
+    ]
+    named = visited.page.eval_on_selector_all(
+        "script[data-egov-column]",
+        "tags => tags.map(t => t.dataset.egovColumn + '.js')",
+    )
+    assert len(named) >= 2
+    assert sorted(downloaded) == sorted(named)
+    assert visited.console_errors == []
+
+
 def test_site_works_opened_from_disk(browser):
     """Opened as files (file://), the charts still draw: data files are scripts, not
     fetched."""

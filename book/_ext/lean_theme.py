@@ -2,7 +2,10 @@
 and access.
 
 * sphinx-thebe (live code on a remote kernel) is not used: its scripts and styles are
-  dropped. It also declared THEBE_JS_URL twice, an error in every page's console.
+  dropped (it also declared THEBE_JS_URL twice, an error in every page's console), and
+  so are the two scripts it writes at the end of each page's text. The second of
+  those stopped the parser at the end of the page and made the browser lay the whole
+  page out once more before it ran.
 * The theme's Font Awesome is a 1.5 MB script that turns <i> tags into SVG. The theme's
   stylesheet already carries Font Awesome's CSS and web fonts, which draw the same
   icons, so the script is dropped (see ``_templates/static/webpack-macros.html``).
@@ -37,6 +40,8 @@ import re
 import shutil
 import sys
 from pathlib import Path
+
+import sphinx_thebe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import css_trim  # noqa: E402
@@ -146,6 +151,9 @@ def on_builder_inited(app) -> None:
         handlers = app.registry.translation_handlers
         for node, visitors in handlers.get("html", {}).items():
             handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+    for listener in list(app.events.listeners.get("doctree-resolved", [])):
+        if listener.handler is getattr(sphinx_thebe, "update_thebe_context", None):
+            app.disconnect(listener.id)
     app.add_css_file("lean-theme.css")
     app.add_css_file("print.css", media="print")
     options = getattr(app.config, "html_theme_options", {}) or {}

@@ -563,17 +563,16 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     files: dict[str, str] = {}
     context["body"] = compile_charts(body, pagename, files)
     write_data_files(Path(app.outdir), files)
-    # Deferred scripts run in order once the page is parsed.
+    # Deferred scripts are downloaded while the page is parsed and run in order once it
+    # is: Vega, the runtime, then the page's data files, each handing its column to the
+    # runtime, which draws the first chart as soon as its columns are in.
     for name in runtime_scripts():
         app.add_js_file(name, defer="defer")
+    for digest in sorted(files):
+        app.add_js_file(
+            f"{DATA_DIR}/{digest}.js", defer="defer", **{"data-egov-column": digest}
+        )
     app.add_css_file("egov-charts.css")
-    # Start downloading the page's data files while the page is parsed.
-    static = context["pathto"]("_static", 1)
-    preload = "".join(
-        f'<link rel="preload" as="script" href="{static}/{DATA_DIR}/{digest}.js">\n'
-        for digest in sorted(files)
-    )
-    context["metatags"] = context.get("metatags", "") + preload
 
 
 def setup(app):

@@ -60,11 +60,18 @@
     columns[hash] = decode(encoded);
     if (pending[hash]) pending[hash][0]();
   }
+  // The page names its data files in deferred <script data-egov-column> tags, which run
+  // right after this file; a column not named there is loaded here.
   function need(hash) {
     if (columns[hash]) return Promise.resolve();
     if (!pending[hash]) {
       var done = new Promise(function (resolve, reject) { pending[hash] = [resolve, reject]; });
-      loadScript(base + "egov-data/" + hash + ".js").then(function () {
+      var tag = document.querySelector('script[data-egov-column="' + hash + '"]');
+      var loaded = tag ? new Promise(function (resolve, reject) {
+        tag.addEventListener("load", resolve);
+        tag.addEventListener("error", function () { reject(new Error("could not load " + tag.src)); });
+      }) : loadScript(base + "egov-data/" + hash + ".js");
+      loaded.then(function () {
         if (!columns[hash]) pending[hash][1](new Error("data file " + hash + " did not define its column"));
       }, function (error) { pending[hash][1](error); });
       pending[hash].promise = done;
@@ -239,6 +246,13 @@
   function columnWidth(figure) {
     return Math.floor(figure.querySelector(".egov-chart-view").getBoundingClientRect().width);
   }
+  // Widths read for all the page's charts at once, before any is drawn: reading one after
+  // a chart was drawn would make the browser lay the whole page out again.
+  function startWidth(figure) {
+    var width = figure.egovStartWidth;
+    delete figure.egovStartWidth;
+    return width || columnWidth(figure);
+  }
   var resizing = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
     entries.forEach(function (entry) {
       var figure = entry.target.closest("figure.egov-chart"), chart = figure && figure.egovChart;
@@ -339,7 +353,7 @@
     return prepare(figure).then(function (prepared) {
       var container = figure.querySelector(".egov-chart-view");
       var chart = { specs: prepared.specs, container: container, width: 0 };
-      chart.queue = fit(chart, columnWidth(figure));
+      chart.queue = fit(chart, startWidth(figure));
       return chart.queue.then(function () {
         figure.egovChart = chart;
         labelDrawing(figure);
@@ -377,7 +391,10 @@
     });
   }
 
-  // Charts in the first screen first, then the rest in page order, one at a time.
+  // Charts in the first screen first, each painted before the next is drawn; then the rest
+  // in page order, one after another with no frame between them (each frame would lay the
+  // whole page out again). A chart whose column changed meanwhile is refitted by the
+  // ResizeObserver.
   var queue = [], running = false;
   function inFirstScreen(figure) {
     var box = figure.getBoundingClientRect();
@@ -390,7 +407,8 @@
     running = true;
     draw(figure).then(function () {
       running = false;
-      setTimeout(pump, 0);  // let the browser paint the chart before the next one
+      if (figure.egovFirstScreen) setTimeout(pump, 0);
+      else pump();
     });
   }
   function scan() {
@@ -401,6 +419,10 @@
     });
     found.forEach(setUp);
     var first = found.filter(inFirstScreen);
+    found.forEach(function (figure) {
+      figure.egovFirstScreen = first.indexOf(figure) >= 0;
+      figure.egovStartWidth = columnWidth(figure);
+    });
     queue = queue.concat(first, found.filter(function (f) { return first.indexOf(f) < 0; }));
     found.forEach(function (figure) { prepare(figure).catch(function () {}); });
     pump();
