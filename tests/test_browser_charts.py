@@ -5,7 +5,9 @@ a phone; data tables, downloads, the explorer. (Shared parts: browser_session.py
 
 import csv
 import io
+import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,9 @@ from browser_session import (
     chart_boxes,
     check_fits_a_phone,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import offline_vega  # noqa: E402
 
 # The shared fixtures, asked for by name.
 browser, site_url, visit = session.browser, session.site_url, session.visit
@@ -68,6 +73,19 @@ def test_data_come_from_shared_cached_files():
     )
 
 
+def test_pages_are_written_without_their_templates_indentation():
+    """lean_theme.collapse_white_space ran on every page of the build (outside <pre>,
+    <textarea>, <script> and <style>, no line starts with white space)."""
+    keep = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
+    pages = sorted(SITE.rglob("*.html"))
+    assert len(pages) >= len(CHART_PAGES)
+    for page in pages:
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"\n\s", keep.sub("<kept>", html)), page
+
+
 def test_each_data_file_is_named_by_the_page_and_downloaded_once(visit):
     """The page lists its data files as deferred scripts, which start downloading while
     it is parsed; the runtime waits for those rather than asking for them again."""
@@ -84,6 +102,38 @@ def test_each_data_file_is_named_by_the_page_and_downloaded_once(visit):
     assert len(named) >= 2
     assert sorted(downloaded) == sorted(named)
     assert visited.console_errors == []
+
+
+def test_csv_downloads_hold_exactly_the_rows_the_build_wrote(visit):
+    """The runtime rebuilds each chart's rows from the page's data files (dictionaries,
+    runs, whole numbers and a divisor, in base 36) to exactly the values the build
+    encoded (offline_vega.rows_of), here on the page whose narrow chart version is also
+    written as differences."""
+    page = visit("book/determinants.html").page
+    files = {
+        path.stem: path.read_text(encoding="utf-8")
+        for path in (SITE / "_static" / "egov-data").glob("*.js")
+    }
+    checked = 0
+    for figure in page.locator("figure.egov-chart").all():
+        spec_id = figure.get_attribute("id").replace("-figure", "-spec")
+        spec = json.loads(page.locator(f"#{spec_id}").text_content())
+        expected = [row for rows in offline_vega.rows_of(spec, files) for row in rows]
+        with page.expect_download() as download:
+            figure.get_by_role("button", name="Download data (CSV)").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        header, *records = list(csv.reader(io.StringIO(text)))
+        assert len(records) == len(expected)
+        for record, row in zip(records, expected):
+            for name, cell in zip(header, record):
+                value = row.get(name)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    assert float(cell) == value, (spec_id, name, cell, value)
+                else:  # JavaScript writes null as nothing and true as true
+                    as_text = {None: "", True: "true", False: "false"}.get(value, value)
+                    assert cell == as_text, (spec_id, name, cell, value)
+        checked += len(records)
+    assert checked > 4000  # the two charts of all countries and editions among them
 
 
 def test_site_works_opened_from_disk(browser):

@@ -69,25 +69,9 @@ def specs(html: str) -> dict[str, dict]:
     return {name: json.loads(text.replace("<\\/", "</")) for name, text in found}
 
 
-def rows_back(vega: dict, files: dict[str, str]) -> list[list[dict]]:
-    """Rebuild each data entry's rows from its columns, as the runtime does."""
-    out = []
-    for entry in vega["data"]:
-        if "egov" not in entry:
-            continue
-        columns = []
-        for column in entry["egov"]["c"]:
-            if isinstance(column, str):
-                text = files[column]
-                column = json.loads(text[text.index(",") + 1 : text.rindex(")")])
-            columns.append(offline_vega.decode_column(column))
-        out.append(
-            [
-                dict(zip(entry["egov"]["k"], values, strict=True))
-                for values in zip(*columns, strict=True)
-            ]
-        )
-    return out
+def as_javascript_reads(values: list) -> list:
+    """Numbers as JavaScript holds them, where 1 and 1.0 are one number."""
+    return [float(v) if type(v) in (int, float) else v for v in values]
 
 
 def test_columns_round_trip_exactly():
@@ -96,11 +80,28 @@ def test_columns_round_trip_exactly():
         ["Kazakhstan", "Uzbekistan", "Kazakhstan", "Kazakhstan", None, "Uzbekistan"],
         [0.0, -0.0, 0, 1, True, None],
         [0.1 + 0.2, 1e-7, 0.32078999999999996, math.pi, 2.5, 3],
+        [0.1 + 0.2, 0.5, 0.25],  # 17 decimals: too many for whole numbers
+        [0.32079, 0.268, 0, None, 0.9, 1.0, -0.5, 1, 1e-05]
+        + [round(i * 0.01237, 5) for i in range(40)],  # scores: no value repeats
     ]
     for values in columns:
         encoded = offline_vega.encode_column(values)
         decoded = offline_vega.decode_column(json.loads(offline_vega.dumps(encoded)))
-        assert json.dumps(decoded) == json.dumps(values)
+        if "s" in encoded:  # whole numbers and a divisor: JavaScript's view
+            assert json.dumps(decoded) == json.dumps(as_javascript_reads(values))
+        else:
+            assert json.dumps(decoded) == json.dumps(values)
+    scores = offline_vega.encode_column(columns[-1])
+    assert scores["s"] == 100_000 and scores["o"] == -50_000  # -0.5, the smallest
+    codes = offline_vega.from_fixed_width(scores)
+    assert codes[:4] == [82080, 76801, 50001, 0]  # n - offset + 1; 0 for a null
+    assert len(offline_vega.dumps(scores)) < len(offline_vega.dumps(columns[-1]))
+    assert "s" not in offline_vega.encode_column(columns[-2])
+    assert "s" not in offline_vega.encode_column([0.5, True, 0.25] * 9)
+    assert offline_vega.fixed_width([5, 40, 1295]) == {"w": 2, "x": "0514zz"}
+    assert offline_vega.from_fixed_width({"w": 2, "x": "0514zz"}) == [5, 40, 1295]
+    countries = offline_vega.encode_column(columns[1] * 20)
+    assert countries["w"] == 1 and countries["x"].startswith("010021")
     runs = offline_vega.encode_column([2003] * 200 + [2004] * 200)
     assert "r" in runs and len(offline_vega.dumps(runs)) < 40
 
@@ -124,7 +125,7 @@ def test_build_strips_the_inline_runtime_and_moves_rows_to_shared_files():
     assert spec["description"] == "Lines, one per country."
     assert not any("values" in entry for entry in spec["data"])
     original = line_chart().to_dict()["datasets"]
-    assert rows_back(spec, files) == list(original.values())
+    assert offline_vega.rows_of(spec, files) == list(original.values())
     assert (
         spec["usermeta"]["egov"]["fit"] == "x" and spec["autosize"]["type"] == "fit-x"
     )
@@ -138,13 +139,39 @@ def test_build_strips_the_inline_runtime_and_moves_rows_to_shared_files():
 def test_charts_with_panels_get_a_narrow_version_with_one_panel_per_row():
     files: dict[str, str] = {}
     vega = specs(offline_vega.compile_charts(figure_html(facet_chart()), "page", files))
-    wide, narrow = vega.values()
+    wide, patch = vega.values()
+    # The narrow version is written as its differences from the wide one.
+    assert list(patch) == ["egovPatch"]
+    narrow = offline_vega.apply_patch(wide, patch["egovPatch"])
+    assert len(offline_vega.dumps(patch)) < len(offline_vega.dumps(narrow)) / 2
     assert (
         wide["usermeta"]["egov"]["fit"] == narrow["usermeta"]["egov"]["fit"] == "layout"
     )
     assert narrow["layout"]["columns"] == 1
     assert {"name": "child_width", "value": 150} in narrow["usermeta"]["egov"]["widths"]
-    assert rows_back(wide, files) == rows_back(narrow, files)
+    assert offline_vega.rows_of(wide, files) == offline_vega.rows_of(narrow, files)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ({"a": 1, "b": [1, 2, 3], "c": {"d": "x"}}, {"a": 1, "b": [1, 5, 3], "e": 2}),
+        ({"a": [1, 2]}, {"a": [1, 2, 3]}),  # a list of another length: written whole
+        ({"a": 1}, {"a": True}),  # equal in Python, not in JSON
+        ({"a": {"b": {"c": [0, {"d": 1}]}}}, {"a": {"b": {"c": [0, {"d": 2}]}}}),
+        ([{"x": 1}, "y"], [{"x": 1, "z": None}, "y"]),
+        ([{"name": "a", "n": [1] * 50}, "b"], ["c", {"name": "a", "n": [1] * 49}, "b"]),
+        ({"a": 1}, {"a": 1}),
+    ],
+)
+def test_spec_patch_turns_the_old_version_into_the_new(old, new):
+    before = json.dumps(old)
+    patch = offline_vega.spec_patch(old, new)
+    assert patch is not None
+    rebuilt = offline_vega.apply_patch(old, json.loads(offline_vega.dumps(patch)))
+    # Object keys may come back in another order, which a JSON object does not keep.
+    assert json.dumps(rebuilt, sort_keys=True) == json.dumps(new, sort_keys=True)
+    assert json.dumps(old) == before  # the old version is left as it was
 
 
 def test_legends_and_titles_follow_the_width():
@@ -232,6 +259,17 @@ def test_names_come_from_pages_and_scripts(tmp_path):
     script = tmp_path / "s.js"
     script.write_text('el.classList.add("shown-later")', encoding="utf-8")
     assert {"a", "b", "c", "d", "shown-later"} <= css_trim.used_names([page], [script])
+
+
+def test_white_space_is_collapsed_except_where_it_can_matter():
+    page = (
+        "<div>\n    <p>Two\n      words</p>\n\n  <pre>a\n    b</pre>\n"
+        "  <script>\n  let x = 1;\n</script>\n  <textarea>\n  t</textarea>\n</div>"
+    )
+    assert lean_theme.collapse_white_space(page) == (
+        "<div>\n<p>Two\nwords</p>\n<pre>a\n    b</pre>\n"
+        "<script>\n  let x = 1;\n</script>\n<textarea>\n  t</textarea>\n</div>"
+    )
 
 
 def test_code_spans_in_the_code_colour_are_unwrapped():

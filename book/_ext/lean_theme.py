@@ -26,6 +26,10 @@ and access.
   2.5.3); the label is removed, so the name is the visible text. Bibliography entries
   get a plain list-item role.
 * Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
+* Size: the templates' indentation is dropped from the written pages (a run of white
+  space that starts a line becomes the line break alone), except inside ``<pre>``,
+  ``<textarea>``, ``<script>`` and ``<style>``, where white space can matter; nothing
+  looks different, as the browser shows any such run as one space at most.
 * Speed: the theme's scripts are deferred, so they no longer stop the page being read
   while they download (all of them wait for the document anyway); only
   ``documentation_options.js`` and ``doctools.js`` run first, as the page's inline
@@ -277,6 +281,27 @@ def trim_stylesheets(outdir: Path, untrimmed: Path) -> None:
     stamp.write_text(key)
 
 
+KEEP_WHITE_SPACE = re.compile(
+    r"(<(pre|textarea|script|style)\b.*?</\2\s*>)|\n\s+", re.S | re.I
+)
+
+
+def collapse_white_space(html: str) -> str:
+    """The page without the indentation of its lines (see the module doc)."""
+    return KEEP_WHITE_SPACE.sub(lambda m: m[1] or "\n", html)
+
+
+def collapse_pages(outdir: Path) -> None:
+    static = outdir / "_static"
+    for page in outdir.rglob("*.html"):
+        if static in page.parents:
+            continue
+        text = page.read_text(encoding="utf-8")
+        collapsed = collapse_white_space(text)
+        if collapsed != text:
+            page.write_text(collapsed, encoding="utf-8")
+
+
 def on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -287,6 +312,7 @@ def on_build_finished(app, exception) -> None:
     if script.exists():
         script.unlink()
     trim_stylesheets(outdir, Path(app.doctreedir).parent / UNTRIMMED / outdir.name)
+    collapse_pages(outdir)
 
 
 def setup(app):

@@ -19,15 +19,17 @@ website:
   one file per column, named by the hash of its content: a column used by several
   charts, on this page or another, is downloaded once and then comes from the
   browser's cache. Columns are stored compactly (repeated values as a dictionary, runs
-  as run lengths); the runtime rebuilds exactly the same rows. Data files are scripts,
+  as run lengths, decimals as whole numbers and one divisor); the runtime rebuilds
+  exactly the same rows. Data files are scripts,
   not JSON, so the site also works opened from disk (file://), where browsers refuse
   fetch().
 * **Fitted.** Single and layered charts take the width of the text column (Vega's
   "fit-x" autosize); charts made of panels (facets, concatenations) get their panel
   widths from the runtime. Below ``NARROW`` pixels, legends go under the plot and
   titles wrap; a chart with panels side by side has a second, narrow version with one
-  panel per row (``<script id="...-spec-narrow">``). ``usermeta.egov`` tells the
-  runtime what it may change.
+  panel per row (``<script id="...-spec-narrow">``), written as its differences from
+  the wide version (``spec_patch``). ``usermeta.egov`` tells the runtime what it may
+  change.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import copy
 import hashlib
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from sphinx.util import logging
@@ -310,14 +313,80 @@ def run_lengths(codes: list[int]) -> list[int]:
     return out
 
 
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def fixed_width(numbers: list[int]) -> dict:
+    """Whole numbers from 0 up as one string of base-36 digits, each number the same
+    number of digits ("w"): [5, 40, 1295] is {"w": 2, "x": "0514zz"}."""
+    width = 1
+    while 36**width <= max(numbers, default=0):
+        width += 1
+    text = []
+    for number in numbers:
+        digits = ""
+        for _ in range(width):
+            number, digit = divmod(number, 36)
+            digits = DIGITS[digit] + digits
+        text.append(digits)
+    return {"w": width, "x": "".join(text)}
+
+
+def from_fixed_width(encoded: dict) -> list[int]:
+    width, text = encoded["w"], encoded["x"]
+    return [int(text[i : i + width], 36) for i in range(0, len(text), width)]
+
+
+def scaled(values: list) -> dict | None:
+    """Decimals as whole numbers and one divisor: [0.32079, 0.268, None] is divisor
+    "s" 100000, offset "o" 26800 (the smallest) and the numbers minus the offset, plus
+    one (0 for a null), in fixed width (``fixed_width``): four characters for a score
+    instead of eight.
+
+    Only for a column of numbers (and nulls), some with decimals, that comes back
+    exactly as JavaScript reads it (where 1 and 1.0 are one number): n / s, with s a
+    power of ten up to 10**22 and |n| < 2**53, is the same double in Python and in
+    JavaScript (both exact, so the division is correctly rounded), and it must be the
+    original value. Decoded, every number is a float."""
+    numbers = [v for v in values if v is not None]
+    if not numbers or not all(type(v) in (int, float) for v in numbers):
+        return None  # text, booleans
+    if not any(type(v) is float for v in numbers) or any(
+        abs(v) >= 2**53 for v in numbers
+    ):
+        return None
+    floats = [float(v) for v in numbers]
+    if not all(v == v and abs(v) != float("inf") for v in floats):
+        return None  # NaN and infinities have no JSON text
+    places = max(max(0, -Decimal(repr(v)).as_tuple().exponent) for v in floats)
+    if places > 22:
+        return None
+    divisor = 10**places
+    whole = [
+        None if v is None else int(Decimal(repr(float(v))).scaleb(places))
+        for v in values
+    ]
+    for value, n in zip(values, whole):
+        if n is not None and (
+            abs(n) >= 2**53 or repr(n / divisor) != repr(float(value))
+        ):
+            return None
+    offset = min(n for n in whole if n is not None)
+    codes = [0 if n is None else n - offset + 1 for n in whole]
+    return {"s": divisor, "o": offset, **fixed_width(codes)}
+
+
 def encode_column(values: list) -> object:
-    """The smallest of: the values; a dictionary and a code per row; a dictionary
-    and runs.
+    """The smallest of: the values; a dictionary and a code per row (in fixed width);
+    a dictionary and runs; whole numbers and a divisor (``scaled``).
 
     Values are told apart by their JSON text, so 0 and 0.0, or 1 and true, stay
     distinct."""
     plain = values
     best, size = plain, len(dumps(plain))
+    whole = scaled(values)
+    if whole is not None and len(dumps(whole)) < size:
+        best, size = whole, len(dumps(whole))
     keys = [dumps(v) for v in values]
     index: dict[str, int] = {}
     dictionary = []
@@ -328,7 +397,7 @@ def encode_column(values: list) -> object:
     if len(dictionary) < len(values):
         codes = [index[key] for key in keys]
         for candidate in (
-            {"d": dictionary, "i": codes},
+            {"d": dictionary, **fixed_width(codes)},
             {"d": dictionary, "r": run_lengths(codes)},
         ):
             if len(dumps(candidate)) < size:
@@ -340,12 +409,40 @@ def decode_column(encoded) -> list:
     """The inverse of encode_column (the runtime does the same in JavaScript)."""
     if isinstance(encoded, list):
         return encoded
-    if "i" in encoded:
-        return [encoded["d"][k] for k in encoded["i"]]
+    if "s" in encoded:
+        divisor, offset = encoded["s"], encoded["o"]
+        return [
+            (code - 1 + offset) / divisor if code else None
+            for code in from_fixed_width(encoded)
+        ]
+    if "x" in encoded:
+        return [encoded["d"][code] for code in from_fixed_width(encoded)]
     out = []
     runs = encoded["r"]
     for code, count in zip(runs[::2], runs[1::2]):
         out += [encoded["d"][code]] * count
+    return out
+
+
+def rows_of(vega: dict, files: dict[str, str]) -> list[list[dict]]:
+    """Each data entry's rows rebuilt from its columns (inline, or in ``files``: hash
+    -> data file text), as the runtime does; for the tests."""
+    out = []
+    for entry in vega.get("data", []):
+        if "egov" not in entry:
+            continue
+        columns = []
+        for column in entry["egov"]["c"]:
+            if isinstance(column, str):
+                text = files[column]
+                column = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+            columns.append(decode_column(column))
+        out.append(
+            [
+                dict(zip(entry["egov"]["k"], values, strict=True))
+                for values in zip(*columns, strict=True)
+            ]
+        )
     return out
 
 
@@ -384,6 +481,69 @@ def split_data(vega: dict, files: dict[str, str]) -> dict:
         del entry["values"]
         entry["egov"] = {"n": len(rows), "k": names, "c": encoded_columns}
     return vega
+
+
+# --- narrow versions as differences ---------------------------------------------------
+
+
+def spec_patch(old, new) -> dict | None:
+    """What turns ``old`` into ``new``, or None if ``new`` is better written whole.
+
+    For two objects: {"=": {key: new value}, "-": [removed keys], "~": {key: patch}}.
+    For two lists: {"*": items}, one item per element of ``new``: a position in ``old``
+    (that element as it is), [position, patch] (that element patched) or {"v": value}.
+    Values are compared by their JSON text (so 1 and true differ)."""
+    if isinstance(old, list) and isinstance(new, list):
+        return {"*": [list_item(old, value) for value in new]}
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return None
+    replaced = {key: new[key] for key in new if key not in old}
+    removed = [key for key in old if key not in new]
+    patched = {}
+    for key in new:
+        if key not in old or dumps(old[key]) == dumps(new[key]):
+            continue
+        sub = spec_patch(old[key], new[key])
+        if sub is None or len(dumps(sub)) >= len(dumps(new[key])):
+            replaced[key] = new[key]
+        else:
+            patched[key] = sub
+    patch = {"=": replaced, "-": removed, "~": patched}
+    return {key: value for key, value in patch.items() if value}
+
+
+def list_item(old: list, value):
+    """The shortest way to write ``value`` from the elements of ``old``."""
+    text = dumps(value)
+    best = {"v": value}
+    for position, candidate in enumerate(old):
+        if dumps(candidate) == text:
+            return position
+        sub = spec_patch(candidate, value)
+        if sub is not None and len(dumps([position, sub])) < len(dumps(best)):
+            best = [position, sub]
+    return best
+
+
+def apply_patch(old, patch: dict):
+    """``new`` from ``old`` and ``spec_patch(old, new)`` (the runtime does the same in
+    JavaScript); ``old`` is not changed."""
+    if "*" in patch:
+        return [
+            old[item]
+            if isinstance(item, int)
+            else apply_patch(old[item[0]], item[1])
+            if isinstance(item, list)
+            else item["v"]
+            for item in patch["*"]
+        ]
+    new = dict(old)
+    for key in patch.get("-", []):
+        del new[key]
+    new.update(patch.get("=", {}))
+    for key, sub in patch.get("~", {}).items():
+        new[key] = apply_patch(new[key], sub)
+    return new
 
 
 # --- compile --------------------------------------------------------------------------
@@ -482,9 +642,13 @@ def compile_charts(body: str, page: str, files: dict[str, str] | None = None) ->
             )
             narrow = compile_spec(narrow, page, chart) if narrow else None
             if narrow is not None:
+                narrow = split_data(narrow, files)
+                patch = spec_patch(vega, narrow)  # vega: split above
+                if patch is not None and len(dumps(patch)) < len(dumps(narrow)):
+                    narrow = {"egovPatch": patch}
                 out += (
                     f'<script type="application/json" id="{chart}-spec-narrow">'
-                    f"{script_json(split_data(narrow, files))}</script>"
+                    f"{script_json(narrow)}</script>"
                 )
             return out
 

@@ -49,8 +49,15 @@
   var pending = {};   // hash -> [resolve, reject]
   function decode(encoded) {
     if (Array.isArray(encoded)) return encoded;
-    var dictionary = encoded.d, out = [], i, j;
-    if (encoded.i) return encoded.i.map(function (k) { return dictionary[k]; });
+    var dictionary = encoded.d, out = [], i, j, code;
+    if (encoded.x !== undefined) {  // codes in base 36, w digits each (offline_vega.fixed_width)
+      for (i = 0; i < encoded.x.length; i += encoded.w) {
+        code = parseInt(encoded.x.substr(i, encoded.w), 36);
+        if (encoded.s) out.push(code ? (code - 1 + encoded.o) / encoded.s : null);  // scaled
+        else out.push(dictionary[code]);
+      }
+      return out;
+    }
     for (i = 0; i < encoded.r.length; i += 2) {  // runs: code, count, code, count, ...
       for (j = 0; j < encoded.r[i + 1]; j++) out.push(dictionary[encoded.r[i]]);
     }
@@ -332,6 +339,23 @@
     }
   }
 
+  // A narrow version written as its differences from the wide one (offline_vega.spec_patch:
+  // {"=": replaced, "-": removed keys, "~": patched} for an object; {"*": items} for a list,
+  // each item a position in the old list, [position, patch] or {"v": value}).
+  function applyPatch(old, patch) {
+    if (patch["*"]) {
+      return patch["*"].map(function (item) {
+        if (typeof item === "number") return old[item];
+        return Array.isArray(item) ? applyPatch(old[item[0]], item[1]) : item.v;
+      });
+    }
+    var copy = Object.assign({}, old);
+    (patch["-"] || []).forEach(function (key) { delete copy[key]; });
+    Object.assign(copy, patch["="] || {});
+    Object.keys(patch["~"] || {}).forEach(function (key) { copy[key] = applyPatch(copy[key], patch["~"][key]); });
+    return copy;
+  }
+
   // --- drawing ---------------------------------------------------------------------------
   function prepare(figure) {
     if (figure.egovPrepared) return figure.egovPrepared;
@@ -339,6 +363,9 @@
     var spec = JSON.parse(document.getElementById(id + "-spec").textContent);
     var narrowScript = document.getElementById(id + "-spec-narrow");
     var narrow = narrowScript ? JSON.parse(narrowScript.textContent) : null;
+    if (narrow && narrow.egovPatch) {  // patched onto a fresh copy: the wide one is changed below
+      narrow = applyPatch(JSON.parse(document.getElementById(id + "-spec").textContent), narrow.egovPatch);
+    }
     // Start downloading the data now; the drawing waits its turn.
     figure.egovPrepared = libraries(figure, spec).then(function () {
       return Promise.all([resolveData(spec), narrow && resolveData(narrow)]);
