@@ -101,6 +101,17 @@ def test_pages_are_light_only(visit):
     assert page.locator(".theme-switch-button").count() == 0
 
 
+def test_front_door_redirects_with_the_tab_icon(visit):
+    """index.html names the icon, so no browser asks for /favicon.ico (a 404)."""
+    visited = visit("index.html")
+    text = (SITE / "index.html").read_text(encoding="utf-8")
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', text)
+    assert icon and (SITE / icon[1]).is_file()
+    assert visited.page.url.endswith("/book/intro.html")
+    assert not [url for url in visited.requests if url.endswith("/favicon.ico")]
+    assert visited.console_errors == []
+
+
 def test_built_html_names_no_cdn():
     for path in PAGES:
         text = (SITE / path).read_text(encoding="utf-8")

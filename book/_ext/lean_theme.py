@@ -26,6 +26,9 @@ and access.
   2.5.3); the label is removed, so the name is the visible text. Bibliography entries
   get a plain list-item role.
 * Print: ``lean_static/print.css`` folds code, hides navigation and buttons.
+* The site's front door (``index.html``) is a whole page that sends the reader to the
+  first chapter, with the tab icon: sphinx-external-toc's one-line redirect names no
+  icon, so browsers asked for ``/favicon.ico`` and logged a 404 while it redirected.
 * Size: the templates' indentation is dropped from the written pages (a run of white
   space that starts a line becomes the line break alone), except inside ``<pre>``,
   ``<textarea>``, ``<script>`` and ``<style>``, where white space can matter; nothing
@@ -39,6 +42,7 @@ and access.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -302,6 +306,36 @@ def collapse_pages(outdir: Path) -> None:
             page.write_text(collapsed, encoding="utf-8")
 
 
+FRONT_DOOR = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="icon" href="_static/{icon}">
+<meta http-equiv="Refresh" content="0; url={first_page}">
+</head>
+<body><p><a href="{first_page}">{title}</a></p></body>
+</html>
+"""
+
+
+def write_front_door(app, exception) -> None:
+    """index.html, before sphinx-external-toc writes its redirect (it does not replace
+    an existing one)."""
+    if exception is not None or app.builder.name != "html":
+        return
+    first_page = f"{app.config.root_doc}.html"
+    if first_page == "index.html":
+        return
+    icon = Path(app.config.html_favicon or "favicon.svg").name
+    page = FRONT_DOOR.format(
+        title=html.escape(app.config.html_title or app.config.project),
+        icon=icon,
+        first_page=first_page,
+    )
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -321,4 +355,5 @@ def setup(app):
     app.connect("html-page-context", on_html_page_context)
     # After the theme's own build-finished step, which rewrites pygments.css.
     app.connect("build-finished", on_build_finished, priority=900)
+    app.connect("build-finished", write_front_door, priority=100)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
