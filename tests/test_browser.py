@@ -95,15 +95,13 @@ def test_code_toggles_are_named_by_their_visible_text(visit):
 # --- the site -------------------------------------------------------------------------
 
 
-def test_pages_are_light_only(visit):
-    page = visit("index.html").page
+def test_front_door_redirects_with_the_tab_icon_to_a_light_only_page(visit):
+    """index.html names the icon, so no browser asks for /favicon.ico (a 404); the
+    page it opens is light, with no theme switch."""
+    visited = visit("index.html")
+    page = visited.page
     assert page.evaluate("document.documentElement.dataset.mode") == "light"
     assert page.locator(".theme-switch-button").count() == 0
-
-
-def test_front_door_redirects_with_the_tab_icon(visit):
-    """index.html names the icon, so no browser asks for /favicon.ico (a 404)."""
-    visited = visit("index.html")
     text = (SITE / "index.html").read_text(encoding="utf-8")
     icon = re.search(r'<link rel="icon" href="([^"]+)"', text)
     assert icon and (SITE / icon[1]).is_file()
