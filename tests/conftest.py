@@ -21,12 +21,12 @@ def data_copy(tmp_path: Path) -> Path:
 # at the end with a long one. (Seconds in `make test`, both cores busy: `--durations=0`,
 # summed by file, 2026-11-28.)
 LONGEST_FIRST = (
-    "tests/test_browser.py",  # ~100 s: every page
-    "tests/test_jupyterlab",  # two files, ~85 s and ~65 s (half the chapters each)
-    "tests/test_browser_charts.py",  # ~80 s
-    "tests/test_browser_styles.py",  # ~50 s
-    "tests/test_rebuild.py",  # ~25 s
-    "tests/test_loader_errors.py",  # ~13 s
+    "tests/test_browser.py",  # ~115 s: every page
+    "tests/test_jupyterlab",  # two files, ~105 s and ~80 s (half the chapters each)
+    "tests/test_browser_charts.py",  # ~95 s
+    "tests/test_browser_styles.py",  # ~55 s
+    "tests/test_rebuild.py",  # ~30 s
+    "tests/test_loader_errors.py",  # ~9 s
     ".ipynb",  # ~7 s each: short ones last, to even out the end
 )
 
