@@ -67,7 +67,16 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     pack = home / "course-pack"
     shutil.copytree(UNPACKED, pack)
+    # The README's command: JupyterLab's settings from the pack's folder for them, to
+    # which the test adds its own (in a copy, so the pack stays as unpacked).
+    readme = (pack / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^\.venv/bin/jupyter lab (\S+)(.*)$", readme, re.M)
+    folder, options = command.group(1), command.group(2).split()
     settings = home / "settings"
+    for option in options:
+        name, _, value = option.partition("=")
+        assert name == "--LabApp.user_settings_dir", f"README option {option}"
+        shutil.copytree(pack / value, settings)
     for name, value in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value), encoding="utf-8")
@@ -77,10 +86,8 @@ def lab(tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
     )
-    # The README's own command (".venv/bin/jupyter lab book/"), run in the pack's folder
-    # with this environment's jupyter, plus what a test needs: no browser, no token.
-    readme = (pack / "README.md").read_text(encoding="utf-8")
-    folder = re.search(r"^\.venv/bin/jupyter lab (\S+)", readme, re.M).group(1)
+    # The README's own command, run in the pack's folder with this environment's
+    # jupyter, plus what a test needs: no browser, no token.
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "jupyter"),
@@ -257,6 +264,9 @@ def check_chapter(lab, tab, chapter: str) -> None:
             page.screenshot(path=str(Path(SHOTS) / f"{chapter}-after-run-all.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
         assert tab.off_machine == []
+        # The pack's settings: JupyterLab does not ask to fetch news from the internet.
+        asks = page.get_by_text("official Jupyter news").count()
+        assert asks == 0, "JupyterLab asks whether to fetch news from the internet"
     finally:
         page.evaluate(CLOSE)
 

@@ -40,6 +40,8 @@ def test_pack_holds_chapters_helpers_data_and_instructions(names):
         "book/egovbook/__init__.py",
         "book/egovbook/chart.html.j2",
         "book/references.bib",
+        "jupyterlab-settings/@jupyterlab/apputils-extension/"
+        "notification.jupyterlab-settings",
         "data/datapackage.json",
         "data/egdi.csv",
     ):

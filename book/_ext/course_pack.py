@@ -41,6 +41,10 @@ STUDENT_PACKAGES = (
 )
 # What the student reads first: the set-up and what is in the pack.
 README_FILE = Path(__file__).with_name("course_pack_README.md")
+SETTINGS_DIR = "jupyterlab-settings"
+NEWS_SETTING = (
+    f"{SETTINGS_DIR}/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+)
 
 
 def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
@@ -77,6 +81,9 @@ def pack_files(root: Path) -> dict[str, bytes]:
     for notebook in sorted((root / "book").glob("*.ipynb")):
         files[f"book/{notebook.name}"] = notebook.read_bytes()
     files["book/references.bib"] = (root / "book" / "references.bib").read_bytes()
+    # JupyterLab's settings for the pack (the README's command points JupyterLab at
+    # them): never ask to fetch news from the internet (a school network may block it).
+    files[NEWS_SETTING] = b'{"fetchNews": "false"}\n'
     package = root / "book" / "egovbook"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
