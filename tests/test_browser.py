@@ -110,6 +110,14 @@ def test_front_door_redirects_with_the_tab_icon_to_a_light_only_page(visit):
     assert visited.console_errors == []
 
 
+def test_built_html_has_no_thebe_scripts():
+    """sphinx-thebe's end-of-page scripts are not written (lean_theme.py): the second
+    stopped the parser and cost a layout of the whole page."""
+    for path in PAGES:
+        text = (SITE / path).read_text(encoding="utf-8")
+        assert "x-thebe-config" not in text and "kernelName" not in text, path
+
+
 def test_built_html_names_no_cdn():
     for path in PAGES:
         text = (SITE / path).read_text(encoding="utf-8")

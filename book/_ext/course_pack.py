@@ -1,10 +1,11 @@
 """Sphinx extension: one download, ``course-pack.zip``, that runs every chapter in
 JupyterLab.
 
-A student unzips it anywhere, installs the pinned packages and starts JupyterLab:
+A student unzips it anywhere, installs the pinned packages and starts JupyterLab with
+the pack's own settings folder (``course_pack_README.md`` has the exact commands):
 
     pip install -r requirements.txt
-    jupyter lab
+    jupyter lab book/ --LabApp.user_settings_dir=jupyterlab-settings
 
 The pack holds the chapters (stored with their outputs), the helper package
 ``book/egovbook`` next to them (a notebook imports it from its own folder), the data

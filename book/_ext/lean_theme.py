@@ -160,7 +160,7 @@ def on_builder_inited(app) -> None:
         for node, visitors in handlers.get("html", {}).items():
             handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
     for listener in list(app.events.listeners.get("doctree-resolved", [])):
-        if listener.handler is getattr(sphinx_thebe, "update_thebe_context", None):
+        if listener.handler is sphinx_thebe.update_thebe_context:
             app.disconnect(listener.id)
     app.add_css_file("lean-theme.css")
     app.add_css_file("print.css", media="print")

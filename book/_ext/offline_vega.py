@@ -19,8 +19,8 @@ website:
   one file per column, named by the hash of its content: a column used by several
   charts, on this page or another, is downloaded once and then comes from the
   browser's cache. Columns are stored compactly (repeated values as a dictionary, runs
-  as run lengths, decimals as whole numbers and one divisor); the runtime rebuilds
-  exactly the same rows. Data files are scripts,
+  as run lengths, decimals as whole numbers over one divisor, codes as fixed-width
+  base-36 digits); the runtime rebuilds exactly the same rows. Data files are scripts,
   not JSON, so the site also works opened from disk (file://), where browsers refuse
   fetch().
 * **Fitted.** Single and layered charts take the width of the text column (Vega's
@@ -351,21 +351,16 @@ def scaled(values: list) -> dict | None:
     numbers = [v for v in values if v is not None]
     if not numbers or not all(type(v) in (int, float) for v in numbers):
         return None  # text, booleans
-    if not any(type(v) is float for v in numbers) or any(
-        abs(v) >= 2**53 for v in numbers
-    ):
-        return None
-    floats = [float(v) for v in numbers]
-    if not all(v == v and abs(v) != float("inf") for v in floats):
-        return None  # NaN and infinities have no JSON text
-    places = max(max(0, -Decimal(repr(v)).as_tuple().exponent) for v in floats)
+    if not any(type(v) is float for v in numbers):
+        return None  # whole numbers already
+    if not all(v == v and abs(v) < 2**53 for v in numbers):
+        return None  # NaN and infinities (no JSON text), numbers past exact doubles
+    decimals = [None if v is None else Decimal(repr(float(v))) for v in values]
+    places = max(max(0, -d.as_tuple().exponent) for d in decimals if d is not None)
     if places > 22:
         return None
     divisor = 10**places
-    whole = [
-        None if v is None else int(Decimal(repr(float(v))).scaleb(places))
-        for v in values
-    ]
+    whole = [None if d is None else int(d.scaleb(places)) for d in decimals]
     for value, n in zip(values, whole):
         if n is not None and (
             abs(n) >= 2**53 or repr(n / divisor) != repr(float(value))
