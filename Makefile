@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.requirements-installed
+# JupyterLab in .venv: never ask to fetch Jupyter news from the internet (lab_settings.py).
+LAB_DEFAULTS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: book test data execute vendor benchmark clean
 
@@ -16,7 +18,10 @@ $(READY): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(READY)
 
-book: $(READY)
+$(LAB_DEFAULTS): $(READY) book/_ext/lab_settings.py
+	$(BIN)/python book/_ext/lab_settings.py
+
+book: $(READY) $(LAB_DEFAULTS)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	$(BIN)/python book/_ext/print_book.py
 

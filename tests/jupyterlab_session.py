@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from jupyterlab.commands import get_app_dir
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from chromium import CHROMIUM, CHROMIUM_ARGS, ONLY_LOOPBACK
@@ -57,6 +58,70 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_jupyterlab(
+    cwd: Path, folder: str, home: Path, user_settings: Path, options=()
+):
+    """Start this environment's `jupyter lab FOLDER` in `cwd`, as a README command does,
+    plus what a test needs: no browser, no token, a free port, its own configuration
+    and runtime folders under `home`, `user_settings` as the user's settings (a new user
+    has none), and any other `options`. Returns (url, process) once it answers."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            folder,
+            "--no-browser",
+            "--allow-root",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--LabApp.user_settings_dir={user_settings}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+            *options,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=2)
+            return url, server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("JupyterLab did not start")
+            time.sleep(0.5)
+
+
+def student_app_settings(home: Path) -> list[str]:
+    """JupyterLab's application settings as a student's own new environment has them:
+    without the default that `make book` adds to this one (book/_ext/lab_settings.py),
+    so that only the pack's own settings can stop the news question. (Its folder sits
+    beside a link to the real `static/`, where JupyterLab also reads extension data.)"""
+    real = Path(get_app_dir())
+    app = home / "app"
+    settings = real / "settings"
+    if settings.exists():
+        shutil.copytree(
+            settings, app / "settings", ignore=shutil.ignore_patterns("overrides*")
+        )
+    (app / "settings").mkdir(parents=True, exist_ok=True)
+    (app / "static").symlink_to(real / "static")
+    return [f"--LabApp.app_settings_dir={app / 'settings'}"]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab over a private copy of the course pack; yields (url, pack)."""
@@ -80,45 +145,9 @@ def lab(tmp_path_factory):
     for name, value in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value), encoding="utf-8")
-    port = free_port()
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(home / "config"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+    url, server = start_jupyterlab(
+        pack, folder, home, settings, student_app_settings(home)
     )
-    # The README's own command, run in the pack's folder with this environment's
-    # jupyter, plus what a test needs: no browser, no token.
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "jupyter"),
-            "lab",
-            folder,
-            "--no-browser",
-            "--allow-root",
-            f"--ServerApp.port={port}",
-            "--ServerApp.ip=127.0.0.1",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={home / 'workspaces'}",
-            "--LabApp.expose_app_in_browser=True",
-        ],
-        cwd=pack,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("JupyterLab did not start")
-            time.sleep(0.5)
     yield url, pack
     server.terminate()
     server.wait(timeout=30)

@@ -18,9 +18,11 @@ to it, beside the chapter's own ``.ipynb``.
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import json
 import zipfile
 from pathlib import Path
 
+from lab_settings import NEWS_OFF, user_settings_file
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -43,9 +45,7 @@ STUDENT_PACKAGES = (
 # What the student reads first: the set-up and what is in the pack.
 README_FILE = Path(__file__).with_name("course_pack_README.md")
 SETTINGS_DIR = "jupyterlab-settings"
-NEWS_SETTING = (
-    f"{SETTINGS_DIR}/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
-)
+NEWS_SETTING = f"{SETTINGS_DIR}/{user_settings_file()}"
 
 
 def pinned_requirements(roots=STUDENT_PACKAGES) -> str:
@@ -83,8 +83,8 @@ def pack_files(root: Path) -> dict[str, bytes]:
         files[f"book/{notebook.name}"] = notebook.read_bytes()
     files["book/references.bib"] = (root / "book" / "references.bib").read_bytes()
     # JupyterLab's settings for the pack (the README's command points JupyterLab at
-    # them): never ask to fetch news from the internet (a school network may block it).
-    files[NEWS_SETTING] = b'{"fetchNews": "false"}\n'
+    # them): never ask to fetch news from the internet (lab_settings.py says why).
+    files[NEWS_SETTING] = (json.dumps(NEWS_OFF) + "\n").encode("utf-8")
     package = root / "book" / "egovbook"
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
