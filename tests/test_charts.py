@@ -1,5 +1,6 @@
 """The chart renderer and theme: stable output, text alternatives, offline libraries."""
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -148,3 +149,50 @@ def test_static_forms_get_a_fixed_width():
         fixed["width"] == fixed["layer"][0]["width"] == 640
         and spec["width"] == "container"
     )
+
+
+def test_static_forms_are_converted_once_and_kept_exactly(tmp_path, monkeypatch):
+    """vl-convert's Vega and PNG are kept on disk by a hash of what it was given: a
+    re-run gets exactly what a fresh conversion gives, without converting; a chart with
+    other data is converted afresh; a damaged file is converted again."""
+    from egovbook import notebook_output
+
+    monkeypatch.setenv("EGOVBOOK_CACHE", str(tmp_path))
+    converted = []
+    for name in ("compiled_vega", "static_png"):
+        real = getattr(notebook_output, name)
+
+        def counting(spec, real=real, name=name):
+            converted.append(name)
+            return real(spec)
+
+        monkeypatch.setattr(notebook_output, name, counting)
+    spec = small_chart().to_dict()
+    first = notebook_output.static_forms(spec)
+    again = notebook_output.static_forms(spec)
+    assert converted == ["compiled_vega", "static_png"], "converted twice"
+    fresh = (notebook_output.compiled_vega(spec), notebook_output.static_png(spec))
+    assert first == again == fresh
+    assert len(list(tmp_path.glob("*.chart"))) == 1
+
+    other = copy.deepcopy(spec)
+    other["datasets"][next(iter(other["datasets"]))][0]["y"] = 3
+    converted.clear()
+    assert notebook_output.static_forms(other)[0] != first[0]
+    assert converted == ["compiled_vega", "static_png"]
+
+    for stored in tmp_path.glob("*.chart"):
+        stored.write_text("{not json", encoding="utf-8")
+    converted.clear()
+    assert notebook_output.static_forms(spec) == fresh
+    assert converted == ["compiled_vega", "static_png"]
+
+
+def test_static_forms_are_not_kept_when_the_cache_is_off(tmp_path, monkeypatch):
+    from egovbook import notebook_output
+
+    monkeypatch.setenv("EGOVBOOK_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    notebook_output.static_forms(small_chart().to_dict())
+    assert list(tmp_path.rglob("*.chart")) == []

@@ -275,8 +275,9 @@ _CACHE_FORMAT = 1
 _CACHE_KEPT = 64
 
 
-def _cache_dir() -> Path | None:
-    """Where rows of tables that passed are kept between sessions; None: nowhere.
+def cache_dir() -> Path | None:
+    """Where rows of tables that passed are kept between sessions (and the charts'
+    static forms, :mod:`egovbook.notebook_output`); None: nowhere.
 
     ``EGOVBOOK_CACHE`` names another folder, or ``off`` to check every file every time.
     """
@@ -291,7 +292,7 @@ def _cache_dir() -> Path | None:
 
 def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
     """The rows stored for this hash; None if there are none or they are unusable."""
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return None
     try:
@@ -310,7 +311,7 @@ def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
 
 
 def _store_rows(key: str, rows: list[list], columns: int) -> None:
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return
     stored = {"format": _CACHE_FORMAT, "columns": columns, "rows": rows}
