@@ -19,15 +19,15 @@ def data_copy(tmp_path: Path) -> Path:
 # process (a notebook's cells share one kernel; a file's fixtures are set up once), and
 # files start in the order below, the longest first, so that no process is left alone
 # at the end with a long one. (Seconds in `make test`, both cores busy: `--durations=0`,
-# summed by file, 2026-11-28.)
+# summed by file, 2026-11-28, after the charts' conversions were cached.)
 LONGEST_FIRST = (
-    "tests/test_browser.py",  # ~115 s: every page
-    "tests/test_jupyterlab",  # two files, ~105 s and ~80 s (half the chapters each)
-    "tests/test_browser_charts.py",  # ~95 s
-    "tests/test_browser_styles.py",  # ~55 s
+    "tests/test_browser.py",  # ~95 s: every page
+    "tests/test_jupyterlab",  # two files, ~72 s and ~63 s (half the chapters each)
+    "tests/test_browser_charts.py",  # ~58 s
+    "tests/test_browser_styles.py",  # ~54 s
     "tests/test_rebuild.py",  # ~30 s
-    "tests/test_loader_errors.py",  # ~9 s
-    ".ipynb",  # ~7 s each: short ones last, to even out the end
+    "tests/test_loader_errors.py",  # ~11 s
+    ".ipynb",  # ~3-4 s each: short ones last, to even out the end
 )
 
 
