@@ -240,6 +240,7 @@ RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     .map(text => text.slice(0, 80))"""
 
 
+DIRTY = "() => window.jupyterapp.shell.currentWidget?.context?.model?.dirty"
 # Run one of JupyterLab's commands and wait for it (what it returns stays in the page).
 COMMAND = """async ([name, args]) => {
     await window.jupyterapp.commands.execute(name, args);
@@ -270,6 +271,9 @@ def check_chapter(lab, tab, chapter: str) -> None:
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"{chapter}-opened.png"))
         assert page.evaluate(RAW_MARKDOWN, list(RAW_MYST)) == []
+        # Opening changed nothing: a student who closes the chapter unread is not
+        # asked to save it.
+        assert page.evaluate(DIRTY) is False, "the chapter counts as changed on opening"
 
         # Clear every output, Run All, then wait for the kernel to finish every cell.
         page.locator(f"{OPEN_NOTEBOOK} .jp-Notebook").click()

@@ -85,6 +85,23 @@ def test_notebook_is_stored_with_outputs(path):
     assert code and all(c.execution_count is not None for c in code)
 
 
+def test_notebooks_name_their_kernel_as_jupyter_does():
+    """JupyterLab writes the spec of the kernel it starts into the notebook: a stored
+    spec that differs marks a chapter as changed the moment it is opened, and a student
+    who closes it unread is asked to save. (tests/jupyterlab_session.py checks the same
+    in JupyterLab itself.)"""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("python3")
+    expected = {
+        "name": "python3",
+        "display_name": installed.display_name,
+        "language": installed.language,
+    }
+    stored = {path.stem: dict(read(path).metadata.kernelspec) for path in NOTEBOOKS}
+    assert stored == {name: expected for name in stored}
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_structure(path):
     text = markdown(read(path))
