@@ -38,6 +38,7 @@ CHART_MIME = "application/vnd.egovbook.chart+html"
 VEGA_MIME = "application/vnd.vega.v5+json"  # the Vega renderer built into JupyterLab 4
 STATIC_WIDTH = 640  # px, the width of the book's text column
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+VL_CONVERT_VERSION = version("vl-convert-python")
 
 
 def fixed_width(spec: dict) -> dict:
@@ -85,7 +86,7 @@ def static_forms(spec: dict) -> tuple[dict, str]:
         [
             fixed_width(spec),
             VEGA_LITE_VERSION,
-            version("vl-convert-python"),
+            VL_CONVERT_VERSION,
             STATIC_WIDTH,
         ],
         sort_keys=True,
