@@ -105,6 +105,17 @@ def start_jupyterlab(
             time.sleep(0.5)
 
 
+def pack_command(pack: Path) -> tuple[str, str]:
+    """The pack README's `jupyter lab` command: the folder it opens and the settings
+    folder it names (its only option)."""
+    readme = (pack / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^\.venv/bin/jupyter lab (\S+)(.*)$", readme, re.M)
+    folder, options = command.group(1), command.group(2).split()
+    option = "--LabApp.user_settings_dir="
+    assert len(options) == 1 and options[0].startswith(option), f"README: {options}"
+    return folder, options[0].removeprefix(option)
+
+
 def student_app_settings(home: Path) -> list[str]:
     """JupyterLab's application settings as a student's own new environment has them:
     without the default that `make book` adds to this one (book/_ext/lab_settings.py),
@@ -134,14 +145,9 @@ def lab(tmp_path_factory):
     shutil.copytree(UNPACKED, pack)
     # The README's command: JupyterLab's settings from the pack's folder for them, to
     # which the test adds its own (in a copy, so the pack stays as unpacked).
-    readme = (pack / "README.md").read_text(encoding="utf-8")
-    command = re.search(r"^\.venv/bin/jupyter lab (\S+)(.*)$", readme, re.M)
-    folder, options = command.group(1), command.group(2).split()
+    folder, pack_settings = pack_command(pack)
     settings = home / "settings"
-    for option in options:
-        name, _, value = option.partition("=")
-        assert name == "--LabApp.user_settings_dir", f"README option {option}"
-        shutil.copytree(pack / value, settings)
+    shutil.copytree(pack / pack_settings, settings)
     for name, value in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value), encoding="utf-8")

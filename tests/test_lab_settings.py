@@ -18,7 +18,12 @@ import pytest
 from lab_settings import NEWS_PLUGIN, user_settings_file, write_overrides
 
 from egovbook.paths import REPO_ROOT
-from jupyterlab_session import UNPACKED, start_jupyterlab, student_app_settings
+from jupyterlab_session import (
+    UNPACKED,
+    pack_command,
+    start_jupyterlab,
+    student_app_settings,
+)
 
 
 def fetch_news(url: str) -> str:
@@ -54,12 +59,13 @@ def test_jupyterlab_from_the_pack_does_not_ask_and_would_without_its_settings(
     that folder, JupyterLab would ask."""
     if not UNPACKED.exists():
         pytest.fail("the course pack is not unzipped: run `make test`")
-    settings = tmp_path / "jupyterlab-settings"  # a copy: JupyterLab may write there
-    shutil.copytree(UNPACKED / "jupyterlab-settings", settings)
+    folder, pack_settings = pack_command(UNPACKED)
+    settings = tmp_path / "pack-settings"  # a copy: JupyterLab may write there
+    shutil.copytree(UNPACKED / pack_settings, settings)
     assert (settings / user_settings_file()).exists()
     student = student_app_settings(tmp_path)
-    with_pack = run_and_ask(UNPACKED, "book/", tmp_path, settings, student)
-    without = run_and_ask(UNPACKED, "book/", tmp_path, tmp_path / "none", student)
+    with_pack = run_and_ask(UNPACKED, folder, tmp_path, settings, student)
+    without = run_and_ask(UNPACKED, folder, tmp_path, tmp_path / "none", student)
     assert (with_pack, without) == ("false", "none")
 
 

@@ -15,7 +15,6 @@ The same setting goes to two places:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
@@ -46,4 +45,3 @@ if __name__ == "__main__":
 
     written = write_overrides(Path(get_app_dir()) / "settings")
     print(f"JupyterLab default written: {written}")
-    sys.exit(0)

@@ -275,7 +275,7 @@ _CACHE_FORMAT = 1
 _CACHE_KEPT = 64
 
 
-def cache_dir() -> Path | None:
+def _cache_dir() -> Path | None:
     """Where rows of tables that passed are kept between sessions (and the charts'
     static forms, :mod:`egovbook.notebook_output`); None: nowhere.
 
@@ -290,17 +290,47 @@ def cache_dir() -> Path | None:
     return Path(home) / "egovbook" / "passed"
 
 
-def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
-    """The rows stored for this hash; None if there are none or they are unusable."""
-    folder = cache_dir()
+def read_cached(name: str):
+    """The JSON value kept in the cache under this file name; None if the cache is off
+    or the file is missing or damaged."""
+    folder = _cache_dir()
     if folder is None:
         return None
     try:
-        stored = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def keep_cached(name: str, value, kept: int) -> None:
+    """Keep a JSON value in the cache under this file name, whole or not at all, and
+    only the `kept` newest files of its kind (its suffix): entries for data long gone
+    go. A read-only home keeps nothing; the work is simply done again next time."""
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{name}.{os.getpid()}.part"
+        partial.write_text(json.dumps(value, default=str), encoding="utf-8")
+        os.replace(partial, folder / name)
+        files = sorted(
+            folder.glob(f"*{Path(name).suffix}"), key=lambda path: path.stat().st_mtime
+        )
+        for old in files[:-kept]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
+    """The rows stored for this hash; None if there are none or they are unusable."""
+    stored = read_cached(f"{key}.json")
+    try:
         rows = stored["rows"]
         if stored["format"] != _CACHE_FORMAT or stored["columns"] != len(fields):
             return None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return None  # missing or damaged: validate again
     dates = [i for i, field in enumerate(fields) if field.get("type") == "date"]
     for row in rows:
@@ -311,20 +341,8 @@ def _cached_rows(key: str, fields: list[dict]) -> list[list] | None:
 
 
 def _store_rows(key: str, rows: list[list], columns: int) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
     stored = {"format": _CACHE_FORMAT, "columns": columns, "rows": rows}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f"{key}.{os.getpid()}.part"
-        partial.write_text(json.dumps(stored, default=str), encoding="utf-8")
-        os.replace(partial, folder / f"{key}.json")  # whole, or not at all
-        kept = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime)
-        for old in kept[:-_CACHE_KEPT]:  # tables of data versions long gone
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only home: the table is simply checked again next time
+    keep_cached(f"{key}.json", stored, _CACHE_KEPT)
 
 
 def load_table(name: str, data_dir: Path = DATA_DIR, package=None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ A chart's output in a notebook carries, in one bundle:
 Both static forms are made offline by vl-convert, at a fixed width where the book's
 chart fills its container (a file has no container). vl-convert takes more than half
 of a chapter's run, so what it made is kept on disk (beside the data loader's cache,
-:func:`egovbook.data.cache_dir`) under a hash of all it was given: running a chapter
+:func:`egovbook.data.keep_cached`) under a hash of all it was given: running a chapter
 again draws the same charts from the same data without converting them again, and a
 chart whose data or design changed is converted afresh.
 """
@@ -26,13 +26,12 @@ import base64
 import copy
 import hashlib
 import json
-import os
 from importlib.metadata import version
 
 import altair as alt
 import vl_convert
 
-from egovbook.data import cache_dir
+from egovbook.data import keep_cached, read_cached
 
 CHART_MIME = "application/vnd.egovbook.chart+html"
 VEGA_MIME = "application/vnd.vega.v5+json"  # the Vega renderer built into JupyterLab 4
@@ -81,7 +80,6 @@ STATIC_FORMS_KEPT = 96  # charts: the book has 29; each file 0.1-0.5 MB
 def static_forms(spec: dict) -> tuple[dict, str]:
     """The chart's Vega and PNG, from the disk cache when vl-convert already made them
     from this very spec (with this vl-convert and Vega-Lite)."""
-    folder = cache_dir()
     made_from = json.dumps(
         [
             fixed_width(spec),
@@ -92,24 +90,13 @@ def static_forms(spec: dict) -> tuple[dict, str]:
         sort_keys=True,
     )
     key = hashlib.sha256(made_from.encode("utf-8")).hexdigest()
-    if folder is not None:
-        try:
-            stored = json.loads((folder / f"{key}.chart").read_text(encoding="utf-8"))
-            return stored["vega"], stored["png"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # not made yet, or damaged: make it
+    stored = read_cached(f"{key}.chart")
+    try:
+        return stored["vega"], stored["png"]
+    except (KeyError, TypeError):
+        pass  # not made yet, or damaged: make it
     vega, png = compiled_vega(spec), static_png(spec)
-    if folder is not None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = folder / f"{key}.{os.getpid()}.part"
-            partial.write_text(json.dumps({"vega": vega, "png": png}), encoding="utf-8")
-            os.replace(partial, folder / f"{key}.chart")  # whole, or not at all
-            kept = sorted(folder.glob("*.chart"), key=lambda path: path.stat().st_mtime)
-            for old in kept[:-STATIC_FORMS_KEPT]:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only home: converted again next time
+    keep_cached(f"{key}.chart", {"vega": vega, "png": png}, STATIC_FORMS_KEPT)
     return vega, png
 
 
