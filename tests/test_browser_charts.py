@@ -150,6 +150,49 @@ def test_site_works_opened_from_disk(browser):
     context.close()
 
 
+GO_TO_LAST_CHART = """() => {
+  const figures = [...document.querySelectorAll('figure.egov-chart')];
+  figures.at(-1).scrollIntoView();
+  const far = f => {
+    const box = f.getBoundingClientRect();
+    return box.bottom < -innerHeight || box.top > 2 * innerHeight;
+  };
+  const distant = figures.slice(0, -1).flatMap((f, i) => (far(f) ? [i] : []));
+  return {distant, waiting: distant.filter(i => !figures[i].dataset.rendered)};
+}"""
+
+
+@pytest.mark.parametrize("path", ["book/trajectory.html", "book/e_participation.html"])
+def test_a_chart_the_reader_goes_to_is_drawn_before_those_out_of_sight(browser, path):
+    """Charts out of sight are drawn when they come within a screen of the window, or
+    when the browser is idle: a reader who goes straight to a chapter's last chart as
+    the page opens gets it before the charts far above it, which are still all drawn
+    without being scrolled to."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto((SITE / path).as_uri(), wait_until="domcontentloaded")
+    charts = page.evaluate(GO_TO_LAST_CHART)
+    assert charts["distant"], (
+        f"{path}: no chart is far from its last; choose another page"
+    )
+    waiting = charts["waiting"]
+    assert waiting, (
+        f"{path}: charts {charts['distant']} were drawn before the page responded"
+    )
+    page.wait_for_function(ALL_DRAWN, timeout=20_000)
+    drawn_at = page.evaluate(
+        "() => [...document.querySelectorAll('figure.egov-chart')]"
+        ".map(f => [f.dataset.rendered, Number(f.dataset.renderedAt)])"
+    )
+    assert all(state == "true" for state, _ in drawn_at), drawn_at
+    last = drawn_at[-1][1]
+    assert all(drawn_at[i][1] > last for i in waiting), (
+        f"{path}: charts {waiting} out of sight were drawn before the one the reader "
+        f"went to: {drawn_at}"
+    )
+    context.close()
+
+
 def svg_markup(figure) -> str:
     """A fingerprint of the chart's drawing (its length and a hash of its markup),
     computed in the page: a chart of every country is hundreds of KB of markup."""

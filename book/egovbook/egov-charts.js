@@ -7,7 +7,7 @@
    Vega and Vega-Lite from the URLs the figure names; later copies only look for new charts.
 
    Each figure holds its specification in <script type="application/json" id="ID-spec">.
-   Charts in the first screen are drawn first, the others one after another right after.
+   Charts in the first screen are drawn first; when the others are drawn is said at scan().
    On the website a chart fits its column: usermeta.egov (written at build time) says how
    (a width that fits, or a layout whose panels shrink or grow), and narrow columns get the
    legend below the plot, one panel per row and titles wrapped to the width. */
@@ -253,8 +253,8 @@
   function columnWidth(figure) {
     return Math.floor(figure.querySelector(".egov-chart-view").getBoundingClientRect().width);
   }
-  // Widths read for all the page's charts at once, before any is drawn: reading one after
-  // a chart was drawn would make the browser lay the whole page out again.
+  // The widths of the charts drawn at once are read together, before any is drawn: reading
+  // one after a chart was drawn would make the browser lay the whole page out again.
   function startWidth(figure) {
     var width = figure.egovStartWidth;
     delete figure.egovStartWidth;
@@ -418,14 +418,36 @@
     });
   }
 
-  // Charts in the first screen first, each painted before the next is drawn; then the rest
-  // in page order, one after another with no frame between them (each frame would lay the
-  // whole page out again). A chart whose column changed meanwhile is refitted by the
-  // ResizeObserver.
+  // Which charts are drawn when (scan). In a notebook: the first screen's, then all the others in
+  // page order. On the website the others wait: a chart is drawn when it comes within a
+  // screen of the window, and once the page has loaded, the rest are drawn one at a time
+  // while the browser is idle, so the reader can scroll and click from the start and every
+  // chart is ready for the keyboard, the page's search and print. Charts are drawn one
+  // after another, each painted before the next starts; a chart whose column changed
+  // meanwhile is refitted by the ResizeObserver.
   var queue = [], running = false;
+  var lazy = Boolean(base) && typeof IntersectionObserver === "function";
+  // Of the charts coming near, those closest to the window are drawn first.
+  function distance(box) {
+    var height = window.innerHeight || 800;
+    return box.bottom < 0 ? -box.bottom : box.top > height ? box.top - height : 0;
+  }
+  var approaching = lazy ? new IntersectionObserver(function (entries) {
+    entries.filter(function (entry) { return entry.isIntersecting; }).sort(function (a, b) {
+      return distance(a.boundingClientRect) - distance(b.boundingClientRect);
+    }).forEach(function (entry) { enqueue(entry.target); });
+  }, { rootMargin: "100% 0px" }) : null;
   function inFirstScreen(figure) {
     var box = figure.getBoundingClientRect();
     return box.bottom > 0 && box.top < (window.innerHeight || 800);
+  }
+  function enqueue(figure) {
+    if (figure.egovQueued) return;
+    figure.egovQueued = true;
+    if (approaching) approaching.unobserve(figure);
+    prepare(figure).catch(function () {});  // start parsing its data while others draw
+    queue.push(figure);
+    pump();
   }
   function pump() {
     if (running) return;
@@ -434,9 +456,22 @@
     running = true;
     draw(figure).then(function () {
       running = false;
-      if (figure.egovFirstScreen) setTimeout(pump, 0);
-      else pump();
+      setTimeout(pump, 0);
     });
+  }
+  var whenIdle = window.requestIdleCallback || function (callback) { return setTimeout(callback, 50); };
+  function drawRestWhenIdle() {
+    whenIdle(function () {
+      var next = Array.prototype.find.call(document.querySelectorAll("figure.egov-chart[data-egov-queued]"), function (figure) {
+        return !figure.egovQueued;
+      });
+      if (!next) return;
+      if (!running && !queue.length) enqueue(next);
+      drawRestWhenIdle();
+    }, { timeout: 1000 });
+  }
+  function drawAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("figure.egov-chart[data-egov-queued]"), enqueue);
   }
   function scan() {
     var found = Array.prototype.filter.call(document.querySelectorAll("figure.egov-chart"), function (figure) {
@@ -446,14 +481,15 @@
     });
     found.forEach(setUp);
     var first = found.filter(inFirstScreen);
-    found.forEach(function (figure) {
-      figure.egovFirstScreen = first.indexOf(figure) >= 0;
-      figure.egovStartWidth = columnWidth(figure);
-    });
-    queue = queue.concat(first, found.filter(function (f) { return first.indexOf(f) < 0; }));
-    found.forEach(function (figure) { prepare(figure).catch(function () {}); });
-    pump();
+    var now = lazy ? first : first.concat(found.filter(function (f) { return first.indexOf(f) < 0; }));
+    now.forEach(function (figure) { figure.egovStartWidth = columnWidth(figure); });
+    now.forEach(enqueue);
+    if (!lazy) return;
+    found.forEach(function (figure) { if (!figure.egovQueued) approaching.observe(figure); });
+    if (document.readyState === "complete") drawRestWhenIdle();
+    else window.addEventListener("load", drawRestWhenIdle, { once: true });
   }
+  window.addEventListener("beforeprint", drawAll);
 
   window.egovCharts = { scan: scan, column: column, version: 2 };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
