@@ -8,6 +8,7 @@ file changes.
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -80,3 +81,40 @@ def test_without_the_extension_the_page_would_go_stale(tiny_book):
     assert "value is 41" in build(tiny_book)
     (tiny_book / "data" / "value.csv").write_text("value\n42\n", encoding="utf-8")
     assert "value is 41" in build(tiny_book)
+
+
+def test_a_changed_chart_runtime_rewrites_every_page(tmp_path):
+    """Pages whose source did not change still name the runtime by its checksum (a
+    chapter loads it, the glossary prefetches it): when it changes, every page is
+    written again, notebook or not; a data change marks only the notebooks."""
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import data_dependencies
+
+    (tmp_path / "runtime").mkdir()
+    (tmp_path / "data").mkdir()
+    script = tmp_path / "runtime" / "egov-charts.js"
+    script.write_text("draw();\n", encoding="utf-8")
+    (tmp_path / "data" / "value.csv").write_text("value\n41\n", encoding="utf-8")
+    app = types.SimpleNamespace(
+        confdir=str(tmp_path),
+        config=types.SimpleNamespace(
+            egov_page_dependencies=["runtime"], egov_data_dependencies=["data"]
+        ),
+    )
+    env = types.SimpleNamespace(
+        found_docs={"book/intro", "book/glossary"},
+        doc2path=lambda doc: (
+            tmp_path / (doc + (".md" if "glossary" in doc else ".ipynb"))
+        ),
+    )
+
+    def outdated():
+        return data_dependencies.on_env_get_outdated(app, env, set(), set(), set())
+
+    assert outdated() == []  # a first build writes every page anyway
+    assert outdated() == []  # nothing changed
+    script.write_text("draw();\nfit();\n", encoding="utf-8")
+    assert outdated() == ["book/glossary", "book/intro"]
+    assert outdated() == []
+    (tmp_path / "data" / "value.csv").write_text("value\n42\n", encoding="utf-8")
+    assert outdated() == ["book/intro"]

@@ -6,9 +6,7 @@ itself."""
 import json
 import math
 import re
-import shutil
 import sys
-import types
 from pathlib import Path
 
 import altair as alt
@@ -207,28 +205,6 @@ def test_a_transform_left_out_of_vega_book_fails_the_build(monkeypatch):
     assert any(
         "left out of vega-book" in str(w[0]) and "loess" in str(w[3:]) for w in warnings
     )
-
-
-def test_a_changed_runtime_rewrites_every_page(tmp_path, monkeypatch):
-    """Pages whose source did not change still name the runtime by its checksum (a
-    chapter loads it, the glossary prefetches it): when the runtime changes, every page
-    is written again."""
-    runtime = tmp_path / "egovbook"
-    runtime.mkdir()
-    for name in offline_vega.RUNTIME_FILES:
-        shutil.copy(offline_vega.RUNTIME_DIR / name, runtime / name)
-    monkeypatch.setattr(offline_vega, "RUNTIME_DIR", runtime)
-    env = types.SimpleNamespace(found_docs={"book/intro", "book/glossary"})
-
-    def outdated():
-        return offline_vega.on_env_get_outdated(None, env, set(), set(), set())
-
-    assert outdated() == []  # a first build writes every page anyway
-    assert outdated() == []  # nothing changed
-    script = runtime / "egov-charts.js"
-    script.write_text(script.read_text(encoding="utf-8") + "\n;", encoding="utf-8")
-    assert outdated() == ["book/glossary", "book/intro"]
-    assert outdated() == []
 
 
 def test_strip_comments_keeps_the_runtime_working():

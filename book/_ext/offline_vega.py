@@ -734,33 +734,7 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     app.add_css_file("egov-charts.css")
 
 
-def on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
-    """Every page links the runtime at an address carrying its checksum (a chapter loads
-    it, other pages prefetch it), and Sphinx rewrites only the pages whose source
-    changed. When the runtime or the vendored Vega changes, every page is written again,
-    so none keeps an address the browser has cached the old file under."""
-    sha = hashlib.sha256()
-    sources = [RUNTIME_DIR / name for name in RUNTIME_FILES]
-    sources += [
-        VENDOR_ROOT / name for name in runtime_scripts() if name.startswith("vega/")
-    ]
-    for path in sources:
-        sha.update(path.read_bytes())
-    previous = getattr(env, "egov_runtime_digest", None)
-    env.egov_runtime_digest = sha.hexdigest()
-    if previous is None or previous == env.egov_runtime_digest:
-        return []
-    return sorted(env.found_docs)
-
-
 def setup(app):
     app.connect("builder-inited", on_builder_inited)
-    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("html-page-context", on_html_page_context)
-    # env_version: environments from before the runtime digest was kept are read afresh.
-    return {
-        "version": "2.0",
-        "env_version": 2,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
