@@ -75,6 +75,12 @@ def egovbook_theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
             "font": font,
+            # No ARIA attributes on marks and axes: the drawing is one image named by
+            # the chart's description (egov-charts.js), with the data table beside it,
+            # so screen readers never reach the marks, and the thousands of labels would
+            # only cost time to draw.
+            "aria": False,
+            "mark": {"aria": False},
             "view": {"continuousWidth": 520, "continuousHeight": 300, "stroke": None},
             "title": {
                 "anchor": "start",
