@@ -203,8 +203,43 @@ def check_charts_fill_their_column(page, path: str) -> None:
             )
 
 
+# Pairs of axis labels, in one axis of a chart in sight, that overlap by more than a
+# pixel (labels Vega hid to avoid overlap, at opacity 0, do not count). Each label is
+# the rectangle of its text as drawn, turned with it when it is angled; two rectangles
+# overlap when no axis of either separates them (the separating axis test).
+OVERLAPPING_LABELS = """() => {
+  const corners = t => {
+    const b = t.getBBox(), m = t.getScreenCTM();
+    const [x, y, X, Y] = [b.x, b.y, b.x + b.width, b.y + b.height];
+    return [[x, y], [X, y], [X, Y], [x, Y]]
+      .map(([u, v]) => new DOMPoint(u, v).matrixTransform(m));
+  };
+  const overlap = (p, q) => Math.min(...[p, q].flatMap(r => [0, 1].map(i => {
+    const dx = r[i + 1].x - r[i].x, dy = r[i + 1].y - r[i].y, n = Math.hypot(dx, dy);
+    const along = s => s.map(c => (c.x * dx + c.y * dy) / n);
+    const [a, b] = [along(p), along(q)];
+    return Math.min(Math.max(...a), Math.max(...b))
+      - Math.max(Math.min(...a), Math.min(...b));
+  })));
+  const name = t => [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ')
+    || t.textContent;
+  return [...document.querySelectorAll('figure.egov-chart')]
+    .filter(f => f.checkVisibility())
+    .flatMap(f => [...f.querySelectorAll('.egov-chart-view svg .role-axis-label')]
+      .flatMap(axis => {
+        const labels = [...axis.querySelectorAll('text')]
+          .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())
+          .map(t => [name(t), corners(t)]);
+        return labels.flatMap(([a, p], i) => labels.slice(i + 1)
+          .filter(([, q]) => overlap(p, q) > 1)
+          .map(([b]) => `${f.id}: "${a}" and "${b}"`));
+      }));
+}"""
+
+
 def check_fits_a_phone(page, path: str) -> None:
-    """Nothing scrolls sideways; every chart, legend and control fits the screen."""
+    """Nothing scrolls sideways; every chart, legend and control fits the screen, and
+    no two labels of a chart's axis overlap."""
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, (
         f"{path} scrolls sideways"
@@ -215,3 +250,5 @@ def check_fits_a_phone(page, path: str) -> None:
             f"{path}: {box['id']} is drawn wider than the screen"
         )
         assert box["right"] <= width, f"{path}: {box['id']} runs off the screen"
+    overlapping = page.evaluate(OVERLAPPING_LABELS)
+    assert overlapping == [], f"{path}: axis labels overlap: {overlapping}"

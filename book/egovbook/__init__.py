@@ -31,6 +31,7 @@ from .charts import (
     UN_SOURCE,
     UNIT,
     VERMILLION,
+    category_axis,
     central_asia,
     country_against_groups,
     country_explorer,
@@ -47,6 +48,7 @@ from .charts import (
     index_y,
     legend_pick,
     long_components,
+    two_line_labels,
     year_x,
 )
 from .data import (

@@ -234,6 +234,21 @@ def year_x() -> alt.X:
     )
 
 
+def category_axis(**options) -> alt.Axis:
+    """An axis of categories with level labels, each word on a line of its own, so
+    labels such as "Only indirectly" stay apart on a phone's narrow chart."""
+    return alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", **options)
+
+
+def two_line_labels(characters: int = 22) -> str:
+    """An axis's labelExpr: a label longer than `characters` breaks onto two lines at
+    its last space before that length, so long names leave the plot room on a phone."""
+    space = f"lastindexof(slice(datum.label, 0, {characters}), ' ')"
+    first = f"slice(datum.label, 0, {space})"
+    rest = f"slice(datum.label, length({first}) + 1)"
+    return f"length(datum.label) > {characters} ? [{first}, {rest}] : datum.label"
+
+
 def index_y(column: str, title: str | None = None, **scale) -> alt.Y:
     return alt.Y(
         f"{column}:Q",
