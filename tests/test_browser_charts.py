@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import browser_session as session
+from benchmark import GO_TO_LAST_CHART_AT_ONCE
 from browser_session import (
     ALL_DRAWN,
     CHART_PAGES,
@@ -150,22 +151,6 @@ def test_site_works_opened_from_disk(browser):
     context.close()
 
 
-# The reader goes to the chapter's last chart the moment the page is parsed
-# (DOMContentLoaded), whatever the test's own speed: charts far from it (more than a
-# screen away) that are not yet drawn nor queued then must wait for it.
-GO_TO_LAST_CHART_AT_ONCE = """document.addEventListener('DOMContentLoaded', () => {
-  const figures = [...document.querySelectorAll('figure.egov-chart')];
-  figures.at(-1).scrollIntoView();
-  const far = f => {
-    const box = f.getBoundingClientRect();
-    return box.bottom < -innerHeight || box.top > 2 * innerHeight;
-  };
-  const distant = figures.slice(0, -1).flatMap((f, i) => (far(f) ? [i] : []));
-  const untouched = i => !figures[i].dataset.rendered && !figures[i].egovQueued;
-  window.egovJump = {distant, waiting: distant.filter(untouched)};
-});"""
-
-
 @pytest.mark.parametrize("path", ["book/trajectory.html", "book/e_participation.html"])
 def test_a_chart_the_reader_goes_to_is_drawn_before_those_out_of_sight(browser, path):
     """Charts out of sight are drawn when they come within a screen of the window, or
@@ -176,11 +161,13 @@ def test_a_chart_the_reader_goes_to_is_drawn_before_those_out_of_sight(browser, 
     page = context.new_page()
     page.add_init_script(GO_TO_LAST_CHART_AT_ONCE)
     page.goto((SITE / path).as_uri(), wait_until="domcontentloaded")
-    charts = page.evaluate("window.egovJump")
+    charts = page.evaluate(
+        "() => ({distant: egovJump.distant, wait: egovJump.waiting})"
+    )
     assert charts["distant"], (
         f"{path}: no chart is far from its last; choose another page"
     )
-    waiting = charts["waiting"]
+    waiting = charts["wait"]
     assert waiting, (
         f"{path}: charts {charts['distant']} were drawn before the page responded"
     )

@@ -234,19 +234,23 @@ def year_x() -> alt.X:
     )
 
 
-def category_axis(**options) -> alt.Axis:
-    """An axis of categories with level labels, each word on a line of its own, so
-    labels such as "Only indirectly" stay apart on a phone's narrow chart."""
-    return alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", **options)
-
-
 def two_line_labels(characters: int = 22) -> str:
     """An axis's labelExpr: a label longer than `characters` breaks onto two lines at
-    its last space before that length, so long names leave the plot room on a phone."""
+    its last space before that length (a label with no such space stays whole), so
+    labels leave each other and the plot room on a phone."""
     space = f"lastindexof(slice(datum.label, 0, {characters}), ' ')"
     first = f"slice(datum.label, 0, {space})"
-    rest = f"slice(datum.label, length({first}) + 1)"
-    return f"length(datum.label) > {characters} ? [{first}, {rest}] : datum.label"
+    rest = f"slice(datum.label, {space} + 1)"
+    return (
+        f"length(datum.label) > {characters} && {space} > 0"
+        f" ? [{first}, {rest}] : datum.label"
+    )
+
+
+def category_axis(**options) -> alt.Axis:
+    """An axis of a few categories, its labels level and any longer than ten
+    characters on two lines ("Only indirectly"), so they stay apart on a phone."""
+    return alt.Axis(labelAngle=0, labelExpr=two_line_labels(10), **options)
 
 
 def index_y(column: str, title: str | None = None, **scale) -> alt.Y:
