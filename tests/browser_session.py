@@ -201,6 +201,8 @@ def check_charts_fill_their_column(page, path: str) -> None:
             assert box["natural"] >= 0.95 * box["column"], (
                 f"{path}: {box['id']} does not use its column's width"
             )
+    cut_off = page.evaluate(TEXT_CUT_OFF)
+    assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
 
 
 # Pairs of axis labels, in one axis of a chart in sight, that overlap by more than a
@@ -237,9 +239,29 @@ OVERLAPPING_LABELS = """() => {
 }"""
 
 
+# Text drawn past the edge of its chart's drawing, which cuts it off: a legend wider
+# than the plot, an axis title wider than the chart. A pixel of slack for the
+# difference between the font Vega measures and the one the browser draws.
+TEXT_CUT_OFF = """() => [...document.querySelectorAll('figure.egov-chart')]
+  .filter(f => f.checkVisibility())
+  .flatMap(f => {
+    const svg = f.querySelector('.egov-chart-view svg');
+    const box = svg.getBoundingClientRect(), slack = 1.5;
+    return [...svg.querySelectorAll('text')]
+      .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())
+      .map(t => [t.textContent, t.getBoundingClientRect()])
+      .filter(([, r]) => r.width && (r.left < box.left - slack
+        || r.right > box.right + slack || r.top < box.top - slack
+        || r.bottom > box.bottom + slack))
+      .map(([text, r]) => `${f.id}: "${text}" drawn from`
+        + ` ${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)}`
+        + ` px of ${Math.round(box.width)}`);
+  })"""
+
+
 def check_fits_a_phone(page, path: str) -> None:
-    """Nothing scrolls sideways; every chart, legend and control fits the screen, and
-    no two labels of a chart's axis overlap."""
+    """Nothing scrolls sideways; every chart, legend and control fits the screen, no
+    text is cut off at a chart's edge, and no two labels of a chart's axis overlap."""
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, (
         f"{path} scrolls sideways"
@@ -250,5 +272,7 @@ def check_fits_a_phone(page, path: str) -> None:
             f"{path}: {box['id']} is drawn wider than the screen"
         )
         assert box["right"] <= width, f"{path}: {box['id']} runs off the screen"
+    cut_off = page.evaluate(TEXT_CUT_OFF)
+    assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
     overlapping = page.evaluate(OVERLAPPING_LABELS)
     assert overlapping == [], f"{path}: axis labels overlap: {overlapping}"

@@ -190,6 +190,66 @@ def test_legends_and_titles_follow_the_width():
     assert spec["signals"][0] == {"name": "egov_narrow", "value": False}
 
 
+def test_on_a_phone_long_axis_titles_wrap_and_wide_legends_get_columns():
+    """Under the plot, a title wider than a phone's plot goes on two lines, and a legend
+    in a row wider than the plot gets fewer columns; short ones are left alone."""
+    names = ["Kazakhstan", "EGDI leader of the edition", "World median"]
+    data = pd.DataFrame({"x": [0.1, 0.5, 0.9], "y": [1, 2, 3], "series": names})
+
+    def chart(x_title, labels):
+        drawn = (
+            alt.Chart(data.assign(series=labels))
+            .mark_point()
+            .encode(
+                x=alt.X("x:Q", title=x_title),
+                y="y:Q",
+                color=alt.Color(
+                    "series:N",
+                    scale=alt.Scale(domain=labels),
+                    legend=alt.Legend(orient="top"),
+                ),
+            )
+        )
+        html = figure_html(egovbook.finish(drawn, "Chart", description="Points."))
+        return next(iter(specs(offline_vega.compile_charts(html, "page")).values()))
+
+    long_title = "E-Government Development Index (EGDI) (index, 0 to 1)"
+    wide = chart(long_title, names)
+    bottom = next(a for a in wide["axes"] if a["orient"] == "bottom" and "title" in a)
+    assert bottom["title"] == {
+        "signal": 'egov_narrow ? ["E-Government Development",'
+        '"Index (EGDI) (index, 0 to 1)"] : "' + long_title + '"'
+    }
+    # Estimated at 7 px a character, no two of these fit side by side in 280 px.
+    assert wide["legends"][0]["columns"] == {"signal": "egov_narrow ? 1 : 0"}
+
+    short = chart("Survey edition", ["OSI", "TII", "HCI"])
+    bottom = next(a for a in short["axes"] if a["orient"] == "bottom" and "title" in a)
+    assert bottom["title"] == "Survey edition"
+    assert "columns" not in short["legends"][0]
+
+
+@pytest.mark.parametrize(
+    "labels, columns",
+    [
+        (["OSI", "TII", "HCI"], None),
+        (["Kazakhstan", "Kyrgyzstan", "Tajikistan", "Uzbekistan"], 2),
+        (
+            [
+                "Kazakhstan",
+                "Central Asia mean",
+                "World mean",
+                "Country from the drop-down",
+            ],
+            1,
+        ),
+        (None, 1),  # labels known only from the data
+    ],
+)
+def test_legend_columns_on_a_phone(labels, columns):
+    assert offline_vega.legend_columns(labels) == columns
+
+
 def test_a_transform_left_out_of_vega_book_fails_the_build(monkeypatch):
     warnings = []
     monkeypatch.setattr(

@@ -50,6 +50,13 @@ RUNTIME_DIR = Path(__file__).resolve().parents[1] / "egovbook"
 RUNTIME_FILES = ("egov-charts.js", "egov-charts.css")
 DATA_DIR = "egov-data"
 NARROW = 560  # px: below this column width, legends go under the plot and panels stack
+# A phone's plot: about 280 px of a 342-px column once the y axis is drawn. Text is
+# estimated at 7 px a character (12-px labels and bold titles); the browser tests
+# measure what is drawn.
+NARROW_PLOT = 280
+CHAR_WIDTH = 7.0
+LEGEND_SYMBOL = 26  # px: a legend entry's symbol and the gap before its label
+LEGEND_PADDING = 10  # px: Vega's default columnPadding
 INLINE_LIMIT = (
     1024  # bytes: smaller columns stay in the page, larger ones go to data files
 )
@@ -174,28 +181,47 @@ def narrow_variant(spec: dict) -> dict | None:
     return None
 
 
-def wrap_axis_title(node: dict, height: float, char_width: float = 7.0) -> None:
+def two_lines(text: str) -> list[str]:
+    """A title as two lines, broken at the space nearest its middle (one line if it
+    has no space)."""
+    words = text.split(" ")
+    half = len(text) / 2
+    split = min(
+        range(1, len(words)),
+        key=lambda i: abs(len(" ".join(words[:i])) - half),
+        default=None,
+    )
+    return [" ".join(words[:split]), " ".join(words[split:])] if split else [text]
+
+
+def wrap_axis_title(node: dict, height: float) -> None:
     """Split an encoding's y-axis title into two lines if longer than ``height``."""
     y = (
         node.get("y")
         if isinstance(node.get("y"), dict) and "field" in node.get("y", {})
         else None
     )
-    if (
-        y is None
-        or not isinstance(y.get("title"), str)
-        or len(y["title"]) * char_width <= height
-    ):
+    if y is None or not isinstance(y.get("title"), str):
         return
-    words = y["title"].split(" ")
-    half = len(y["title"]) / 2
-    split = min(
-        range(1, len(words)),
-        key=lambda i: abs(len(" ".join(words[:i])) - half),
-        default=None,
-    )
-    if split:
-        y["title"] = [" ".join(words[:split]), " ".join(words[split:])]
+    if len(y["title"]) * CHAR_WIDTH > height:
+        y["title"] = two_lines(y["title"])
+
+
+def legend_columns(labels: list[str] | None) -> int | None:
+    """How many columns a legend laid out in a row needs to fit a phone's plot: None
+    if all its entries fit in one row, 1 if its labels are not known before the data
+    is."""
+    if labels is None:
+        return 1
+    widths = [LEGEND_SYMBOL + len(label) * CHAR_WIDTH for label in labels]
+    for columns in range(len(widths), 0, -1):
+        # Vega sizes each column to its widest entry (gridAlign "each").
+        width = sum(
+            max(widths[start::columns]) for start in range(min(columns, len(widths)))
+        ) + LEGEND_PADDING * (columns - 1)
+        if width <= NARROW_PLOT:
+            return None if columns == len(widths) else columns
+    return 1
 
 
 def title_fonts(vega: dict) -> tuple[str, str]:
@@ -261,6 +287,12 @@ def make_responsive(vega: dict, chart_kind: str) -> dict:
 
     default_orient = vega.get("config", {}).get("legend", {}).get("orient", "right")
 
+    scales = {
+        scale["name"]: scale
+        for scale in vega.get("scales", [])
+        if isinstance(scale, dict) and "name" in scale
+    }
+
     def legends(node: dict) -> None:
         for legend in (
             node.get("legends", []) if isinstance(node.get("legends"), list) else []
@@ -268,15 +300,46 @@ def make_responsive(vega: dict, chart_kind: str) -> dict:
             orient = legend.get("orient", default_orient)
             if orient in ("left", "right"):
                 legend["orient"] = {"signal": f"egov_narrow ? 'bottom' : '{orient}'"}
+            elif orient in ("top", "bottom"):
+                # Entries in a row wider than a phone: fewer columns there. Vega
+                # would otherwise draw them past the chart's right edge.
+                scale = next(
+                    (
+                        scales.get(legend[channel])
+                        for channel in ("fill", "stroke", "shape", "strokeDash")
+                        if isinstance(legend.get(channel), str)
+                    ),
+                    None,
+                )
+                domain = (scale or {}).get("domain")
+                labels = (
+                    [str(label) for label in domain]
+                    if isinstance(domain, list)
+                    else None
+                )
+                columns = legend_columns(labels)
+                wide = legend.get("columns", 0)
+                if columns is not None and (not wide or columns < wide):
+                    legend["columns"] = {"signal": f"egov_narrow ? {columns} : {wide}"}
 
     walk(vega, legends)
 
     def axes(node: dict) -> None:
-        # Every edition labelled (labelOverlap false) fits a column, not a phone:
-        # there, labels that would overlap are left out.
         for axis in node.get("axes", []) if isinstance(node.get("axes"), list) else []:
+            # Every edition labelled (labelOverlap false) fits a column, not a phone:
+            # there, labels that would overlap are left out.
             if axis.get("labelOverlap") is False:
                 axis["labelOverlap"] = {"signal": "egov_narrow ? 'greedy' : false"}
+            # A title under (or over) the plot wider than a phone's plot goes on two
+            # lines there; otherwise it runs off both sides of the chart.
+            title = axis.get("title")
+            if (
+                axis.get("orient") in ("top", "bottom")
+                and isinstance(title, str)
+                and len(title) * CHAR_WIDTH > NARROW_PLOT
+            ):
+                lines = dumps(two_lines(title))
+                axis["title"] = {"signal": f"egov_narrow ? {lines} : {dumps(title)}"}
 
     walk(vega, axes)
 
@@ -734,7 +797,26 @@ def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     app.add_css_file("egov-charts.css")
 
 
+# The extensions that rewrite a page as it is written. Sphinx writes again only the
+# pages whose sources changed, so after a change to this code it would leave the others
+# as the old code made them: the environment's version is the code's hash, and a new
+# hash makes Sphinx read and write every page again.
+PAGE_WRITERS = ("offline_vega.py", "lean_theme.py", "css_trim.py", "course_pack.py")
+
+
+def code_version() -> int:
+    digest = hashlib.sha256()
+    for name in PAGE_WRITERS:
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    return int(digest.hexdigest()[:12], 16)
+
+
 def setup(app):
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
-    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "2.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": code_version(),
+    }

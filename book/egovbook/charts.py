@@ -406,7 +406,14 @@ def edition_scatter(
     data = survey[survey["assessed"]][list(dict.fromkeys(columns))].dropna()
     edition = edition_picker(default_edition)
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:Q", title=f"{INDEX_NAMES[x]} ({UNIT})", scale=index_scale()),
+        x=alt.X(
+            f"{x}:Q",
+            title=f"{INDEX_NAMES[x]} ({UNIT})",
+            scale=index_scale(),
+            # Ticks 0.1 apart on a wide plot, 0.2 apart on a phone's (Vega's default,
+            # one every 40 px, crowds "0.9" against "1.0" there).
+            axis=alt.Axis(tickCount=alt.ExprRef("ceil(width / 60)")),
+        ),
         y=index_y(y),
         tooltip=[
             alt.Tooltip("country:N", title="Country"),
@@ -429,12 +436,19 @@ def edition_scatter(
     mark = base.mark_point(
         size=140, filled=True, color=HIGHLIGHT, stroke="black", strokeWidth=1
     ).transform_filter((alt.datum.year == edition) & (alt.datum.iso3 == iso3))
-    label = (
-        base.mark_text(align="left", dx=9, dy=-9, fontWeight="bold", color=HIGHLIGHT)
+    chosen = (alt.datum.year == edition) & (alt.datum.iso3 == iso3)
+    # The name to the right of the dot, or to its left in the right quarter of the
+    # plot, where it would run past the chart's edge.
+    labels = [
+        base.mark_text(align=align, dx=dx, dy=-9, fontWeight="bold", color=HIGHLIGHT)
         .encode(text="country:N")
-        .transform_filter((alt.datum.year == edition) & (alt.datum.iso3 == iso3))
-    )
-    return alt.layer(others, trail, mark, label)
+        .transform_filter(chosen & side)
+        for align, dx, side in (
+            ("left", 9, alt.datum[x] < 0.75),
+            ("right", -9, alt.datum[x] >= 0.75),
+        )
+    ]
+    return alt.layer(others, trail, mark, *labels)
 
 
 # --- the country explorer -------------------------------------------------------------
