@@ -259,6 +259,25 @@ TEXT_CUT_OFF = """() => [...document.querySelectorAll('figure.egov-chart')]
   })"""
 
 
+def open_solutions(page) -> int:
+    """Open every solution's drop-down (closed when the page loads), as a reader does by
+    clicking its title, and wait until the charts inside are drawn; how many opened."""
+    opened = page.evaluate(
+        """() => {
+        const closed = [...document.querySelectorAll('.solution.dropdown')]
+            .filter(s => s.classList.contains('toggle-hidden'));
+        closed.forEach(s => s.querySelector('button.toggle-button').click());
+        return closed.length;
+    }"""
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.egov-chart')]"
+        ".every(f => f.dataset.rendered === 'true')",
+        timeout=20_000,
+    )
+    return opened
+
+
 def check_fits_a_phone(page, path: str) -> None:
     """Nothing scrolls sideways; every chart, legend and control fits the screen, no
     text is cut off at a chart's edge, and no two labels of a chart's axis overlap."""

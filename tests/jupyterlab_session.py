@@ -210,10 +210,12 @@ RUN_ALL = ("trajectory", "explorer")
 
 
 def stored_charts(path: Path) -> int:
+    """The charts a student sees on opening: not those of folded solutions."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     return sum(
         VEGA_MIME in output.get("data", {})
         for cell in notebook["cells"]
+        if not cell["metadata"].get("jupyter", {}).get("outputs_hidden")
         for output in cell.get("outputs", [])
     )
 

@@ -6,6 +6,7 @@ These read the stored notebooks (nbval re-executes them and checks the outputs m
 import json
 import re
 
+import execute_notebooks
 import nbformat
 import pytest
 import yaml
@@ -193,3 +194,39 @@ def test_exercises_are_numbered_from_one_on_each_page(page):
     numbers = EXERCISE_NUMBER.findall(page.read_text(encoding="utf-8"))
     counts = [int(number.rsplit(".", 1)[-1]) for number in numbers]
     assert counts == list(range(1, len(counts) + 1)), numbers
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_are_folded_in_jupyterlab(path):
+    """Each gated solution's cells are folded for JupyterLab, as `make execute` leaves
+    them (the website shows the solution as a closed drop-down); a folded answer's
+    first line, all a fold shows, does not give it away."""
+    notebook = nbformat.read(path, as_version=4)
+    stored = [json.dumps(cell.metadata, sort_keys=True) for cell in notebook.cells]
+    sources = [cell.source for cell in notebook.cells]
+    folded = execute_notebooks.fold_solutions(notebook, path.name)
+    assert folded > 0, f"{path.name} has no gated solution"
+    assert [json.dumps(cell.metadata, sort_keys=True) for cell in notebook.cells] == (
+        stored
+    ), f"{path.name}: run `make execute` to fold its solutions"
+    assert [cell.source for cell in notebook.cells] == sources
+
+
+def test_a_gate_sharing_its_cell_is_refused():
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "An exercise.\n\n```{solution-start} ex-1\n:class: dropdown\n```"
+            ),
+            nbformat.v4.new_code_cell("1 + 1"),
+            nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+        ]
+    )
+    with pytest.raises(execute_notebooks.GateNotAlone, match="page, cell 0"):
+        execute_notebooks.fold_solutions(notebook, "page")
+    notebook.cells[0].source = "```{solution-start} ex-1\n:class: dropdown\n```"
+    assert execute_notebooks.fold_solutions(notebook, "page") == 1
+    assert notebook.cells[1].metadata["jupyter"] == {
+        "source_hidden": True,
+        "outputs_hidden": True,
+    }

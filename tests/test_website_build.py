@@ -220,7 +220,7 @@ def test_on_a_phone_long_axis_titles_wrap_and_wide_legends_get_columns():
         "signal": 'egov_narrow ? ["E-Government Development",'
         '"Index (EGDI) (index, 0 to 1)"] : "' + long_title + '"'
     }
-    # Estimated at 7 px a character, no two of these fit side by side in 280 px.
+    # Estimated at 7 px a character, no two of these fit side by side in 220 px.
     assert wide["legends"][0]["columns"] == {"signal": "egov_narrow ? 1 : 0"}
 
     short = chart("Survey edition", ["OSI", "TII", "HCI"])

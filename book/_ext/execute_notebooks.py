@@ -10,6 +10,9 @@ opens a chapter in JupyterLab sees the numbers before running anything, and the 
 numbers as the website, whose build (MyST-NB, inline mode) evaluates the same
 expressions at the same places.
 
+It also folds each exercise's solution in JupyterLab (``fold_solutions``), as the
+website folds it into a drop-down.
+
     python book/_ext/execute_notebooks.py book/*.ipynb
 """
 
@@ -23,6 +26,48 @@ import nbformat
 from nbclient import NotebookClient
 
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
+GATE = re.compile(r"^```\{solution-(start|end)\}", re.M)
+# JupyterLab's own cell metadata: the cell's input (and output) shown as a bar with
+# "...", opened by a click.
+FOLDED = {
+    "code": {"source_hidden": True, "outputs_hidden": True},
+    "markdown": {"source_hidden": True},
+}
+# A folded cell shows its first line. An answer's text begins with this MyST comment,
+# which neither the website nor jupyterlab-myst shows, so the fold does not give the
+# answer away.
+FOLD_NOTE = "% The answer: click the bar to open it."
+
+
+class GateNotAlone(ValueError):
+    """A {solution-start} or {solution-end} shares its cell with other text."""
+
+
+def fold_solutions(notebook, name: str = "notebook") -> int:
+    """Fold in JupyterLab the cells between each ``{solution-start}`` cell and its
+    ``{solution-end}`` cell; return how many were folded.
+
+    On the website a gated solution is one drop-down. jupyterlab-myst draws each cell
+    on its own, the gates as an empty drop-down and an empty box, and the solution's
+    cells in full under the exercise. Folded, a student sees the exercise and opens the
+    answer when ready. The gates must stand alone in their cells, so that the text of
+    the answer is in cells that can be folded."""
+    inside, folded = False, 0
+    for index, cell in enumerate(notebook.cells):
+        gate = GATE.search(cell.source) if cell.cell_type == "markdown" else None
+        if gate:
+            if not GATE.match(cell.source.strip()) or cell.source.count("```") != 2:
+                raise GateNotAlone(
+                    f"{name}, cell {index}: put {{solution-{gate.group(1)}}} in a "
+                    "markdown cell of its own, so the solution can be folded"
+                )
+            inside = gate.group(1) == "start"
+        elif inside:
+            cell.metadata["jupyter"] = dict(FOLDED[cell.cell_type])
+            if cell.cell_type == "markdown" and not cell.source.startswith(FOLD_NOTE):
+                cell.source = f"{FOLD_NOTE}\n{cell.source}"
+            folded += 1
+    return folded
 
 
 def expressions(markdown: str) -> list[str]:
@@ -74,6 +119,7 @@ def execute(path: Path) -> None:
                     cell.metadata.pop("user_expressions", None)
     for cell in notebook.cells:  # timings change on every run; keep the files stable
         cell.metadata.pop("execution", None)
+    fold_solutions(notebook, str(path))
     nbformat.write(notebook, path)
     print(f"executed {path}")
 

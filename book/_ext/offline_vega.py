@@ -50,10 +50,10 @@ RUNTIME_DIR = Path(__file__).resolve().parents[1] / "egovbook"
 RUNTIME_FILES = ("egov-charts.js", "egov-charts.css")
 DATA_DIR = "egov-data"
 NARROW = 560  # px: below this column width, legends go under the plot and panels stack
-# A phone's plot: about 280 px of a 342-px column once the y axis is drawn. Text is
-# estimated at 7 px a character (12-px labels and bold titles); the browser tests
-# measure what is drawn.
-NARROW_PLOT = 280
+# A phone's plot: about 280 px of a 342-px column once the y axis is drawn, 220 px in a
+# solution's drop-down, which is narrower. Text is estimated at 7 px a character (12-px
+# labels and bold titles); the browser tests measure what is drawn.
+NARROW_PLOT = 220
 CHAR_WIDTH = 7.0
 LEGEND_SYMBOL = 26  # px: a legend entry's symbol and the gap before its label
 LEGEND_PADDING = 10  # px: Vega's default columnPadding
