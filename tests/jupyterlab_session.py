@@ -223,7 +223,6 @@ def stored_charts(path: Path) -> int:
 # Every query looks only inside the notebook on show: a page of JupyterLab may hold
 # other, hidden notebook panels.
 OPEN_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-PROMPTS = f"{OPEN_NOTEBOOK} .jp-CodeCell .jp-InputPrompt"
 # The open notebook's kernel as the app knows it. (The indicator in the toolbar can
 # read "idle" before the kernel is attached; cells run then are skipped silently.)
 KERNEL = "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
@@ -235,22 +234,24 @@ KERNEL_IDLE = f"""() => {{
 DRAWN_CHARTS = f"""() => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-RenderedVega5')]
     .filter(chart => chart.querySelector('svg, canvas')).length"""
-ERROR_MIME = "application/vnd.jupyter.error"
-ERRORS = f'{OPEN_NOTEBOOK} .jp-OutputArea-output[data-mime-type="{ERROR_MIME}"]'
-# Run All has finished when every code cell shows an execution number, "[12]:", or
-# stopped at an error. Outputs are cleared first, so stored numbers cannot pass for new.
-ALL_CELLS_RUN = f"""() => {{
-    const prompts = [...document.querySelectorAll('{PROMPTS}')]
-        .map(p => p.textContent.trim());
-    return document.querySelector('{ERRORS}') !== null ||
-        (prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
-}}"""
-NONE_RUN = f"""() => [...document.querySelectorAll('{PROMPTS}')]
-    .every(p => !/\\d/.test(p.textContent))"""
+# The open notebook's code cells as JupyterLab's model holds them: a folded cell (a
+# solution) shows no prompt, so its execution count is read from the model.
+CODE_CELLS = (
+    "window.jupyterapp.shell.currentWidget.content.widgets"
+    ".filter(cell => cell.model.type === 'code').map(cell => cell.model)"
+)
+FAILED_CELL = f"""() => {CODE_CELLS}
+    .flatMap(cell => cell.outputs.toJSON())
+    .filter(output => output.output_type === 'error')
+    .map(output => `${{output.ename}}: ${{output.evalue}}`)[0] ?? null"""
+# Run All has finished when every code cell has an execution number, or stopped at an
+# error. Outputs are cleared first, so stored numbers cannot pass for new.
+ALL_CELLS_RUN = f"""() => ({FAILED_CELL})() !== null ||
+    {CODE_CELLS}.every(cell => cell.executionCount !== null)"""
+NONE_RUN = f"() => {CODE_CELLS}.every(cell => cell.executionCount === null)"
 CELL_STATES = f"""() => ({{
     kernel: {KERNEL}?.status ?? 'none',
-    prompts: [...document.querySelectorAll('{PROMPTS}')]
-        .map(p => p.textContent.trim()),
+    counts: {CODE_CELLS}.map(cell => cell.executionCount),
 }})"""
 RAW_MARKDOWN = f"""(markers) => [...document.querySelectorAll(
     '{OPEN_NOTEBOOK} .jp-MarkdownCell .myst')]
@@ -314,8 +315,8 @@ def check_chapter(lab, tab, chapter: str) -> None:
                 page.screenshot(path=str(Path(SHOTS) / f"{chapter}-run-all-stuck.png"))
             pytest.fail(f"Run All did not finish: {page.evaluate(CELL_STATES)}")
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-        errors = page.locator(ERRORS)
-        assert errors.count() == 0, errors.first.inner_text()[:500]
+        failed = page.evaluate(FAILED_CELL)
+        assert failed is None, failed[:500]
         page.wait_for_function(f"({DRAWN_CHARTS})() >= {expected}", timeout=60_000)
         assert page.evaluate(DRAWN_CHARTS) == expected
         if SHOTS:
