@@ -203,13 +203,16 @@ def check_charts_fill_their_column(page, path: str) -> None:
             )
     cut_off = page.evaluate(TEXT_CUT_OFF)
     assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
+    overlapping = page.evaluate(OVERLAPPING_TEXT)
+    assert overlapping == [], f"{path}: texts of a chart overlap: {overlapping}"
 
 
-# Pairs of axis labels, in one axis of a chart in sight, that overlap by more than a
-# pixel (labels Vega hid to avoid overlap, at opacity 0, do not count). Each label is
-# the rectangle of its text as drawn, turned with it when it is angled; two rectangles
-# overlap when no axis of either separates them (the separating axis test).
-OVERLAPPING_LABELS = """() => {
+# Pairs of texts of one chart in sight (axis labels, value labels, annotations, legend
+# entries) that overlap by more than a pixel (labels Vega hid to avoid overlap, at
+# opacity 0, do not count). Each text is the rectangle of its text as drawn, turned
+# with it when it is angled; two rectangles overlap when no axis of either separates
+# them (the separating axis test).
+OVERLAPPING_TEXT = """() => {
   const corners = t => {
     const b = t.getBBox(), m = t.getScreenCTM();
     const [x, y, X, Y] = [b.x, b.y, b.x + b.width, b.y + b.height];
@@ -227,9 +230,9 @@ OVERLAPPING_LABELS = """() => {
     || t.textContent;
   return [...document.querySelectorAll('figure.egov-chart')]
     .filter(f => f.checkVisibility())
-    .flatMap(f => [...f.querySelectorAll('.egov-chart-view svg .role-axis-label')]
-      .flatMap(axis => {
-        const labels = [...axis.querySelectorAll('text')]
+    .flatMap(f => [...f.querySelectorAll('.egov-chart-view svg')]
+      .flatMap(drawing => {
+        const labels = [...drawing.querySelectorAll('text')]
           .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())
           .map(t => [name(t), corners(t)]);
         return labels.flatMap(([a, p], i) => labels.slice(i + 1)
@@ -280,7 +283,7 @@ def open_solutions(page) -> int:
 
 def check_fits_a_phone(page, path: str) -> None:
     """Nothing scrolls sideways; every chart, legend and control fits the screen, no
-    text is cut off at a chart's edge, and no two labels of a chart's axis overlap."""
+    text is cut off at a chart's edge, and no two texts of a chart overlap."""
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, (
         f"{path} scrolls sideways"
@@ -293,5 +296,5 @@ def check_fits_a_phone(page, path: str) -> None:
         assert box["right"] <= width, f"{path}: {box['id']} runs off the screen"
     cut_off = page.evaluate(TEXT_CUT_OFF)
     assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
-    overlapping = page.evaluate(OVERLAPPING_LABELS)
-    assert overlapping == [], f"{path}: axis labels overlap: {overlapping}"
+    overlapping = page.evaluate(OVERLAPPING_TEXT)
+    assert overlapping == [], f"{path}: texts of a chart overlap: {overlapping}"

@@ -23,13 +23,17 @@ def load_methods(data_dir=DATA_DIR) -> pd.DataFrame:
 
 
 def method_breaks(
-    columns=("egdi", "osi", "tii", "hci"), methods: pd.DataFrame | None = None
+    columns=("egdi", "osi", "tii", "hci"),
+    methods: pd.DataFrame | None = None,
+    label: bool = True,
 ) -> alt.LayerChart:
     """Dashed rules at the editions where the method of any of ``columns`` changed.
 
     Layer it on a chart of scores over the editions:
     ``alt.layer(lines, method_breaks())``. The tooltip says what changed; the label
-    reminds readers that the ruler changed there.
+    reminds readers that the ruler changed there. ``label=False`` leaves the label out,
+    for a chart whose own text would collide with it (its subtitle then explains the
+    dashed lines).
     """
     methods = load_methods() if methods is None else methods
     # Only changes known to start in that edition; suspected or undated ones are told in
@@ -68,4 +72,4 @@ def method_breaks(
         color="#595959",
         **aria,
     ).encode(y=alt.value(0), text=alt.value("method change"))
-    return alt.layer(rules, labels)
+    return alt.layer(rules, labels) if label else alt.layer(rules)
