@@ -201,10 +201,15 @@ def check_charts_fill_their_column(page, path: str) -> None:
             assert box["natural"] >= 0.95 * box["column"], (
                 f"{path}: {box['id']} does not use its column's width"
             )
-    cut_off = page.evaluate(TEXT_CUT_OFF)
-    assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
-    overlapping = page.evaluate(OVERLAPPING_TEXT)
-    assert overlapping == [], f"{path}: texts of a chart overlap: {overlapping}"
+    check_chart_texts(page, path)
+
+
+# Each chart in sight with the texts its drawing shows (labels Vega hid to avoid
+# overlap are at opacity 0), as [figure, [text elements]].
+DRAWN_TEXTS = """[...document.querySelectorAll('figure.egov-chart')]
+  .filter(f => f.checkVisibility())
+  .map(f => [f, [...f.querySelectorAll('.egov-chart-view svg text')]
+    .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())])"""
 
 
 # Pairs of texts of one chart in sight (axis labels, value labels, annotations, legend
@@ -212,7 +217,8 @@ def check_charts_fill_their_column(page, path: str) -> None:
 # opacity 0, do not count). Each text is the rectangle of its text as drawn, turned
 # with it when it is angled; two rectangles overlap when no axis of either separates
 # them (the separating axis test).
-OVERLAPPING_TEXT = """() => {
+OVERLAPPING_TEXT = (
+    """() => {
   const corners = t => {
     const b = t.getBBox(), m = t.getScreenCTM();
     const [x, y, X, Y] = [b.x, b.y, b.x + b.width, b.y + b.height];
@@ -228,38 +234,40 @@ OVERLAPPING_TEXT = """() => {
   })));
   const name = t => [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ')
     || t.textContent;
-  return [...document.querySelectorAll('figure.egov-chart')]
-    .filter(f => f.checkVisibility())
-    .flatMap(f => [...f.querySelectorAll('.egov-chart-view svg')]
-      .flatMap(drawing => {
-        const labels = [...drawing.querySelectorAll('text')]
-          .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())
-          .map(t => [name(t), corners(t)]);
-        return labels.flatMap(([a, p], i) => labels.slice(i + 1)
-          .filter(([, q]) => overlap(p, q) > 1)
-          .map(([b]) => `${f.id}: "${a}" and "${b}"`));
-      }));
+  return ("""
+    + DRAWN_TEXTS
+    + """).flatMap(([f, texts]) => {
+    const labels = texts.map(t => [name(t), corners(t)]);
+    return labels.flatMap(([a, p], i) => labels.slice(i + 1)
+      .filter(([, q]) => overlap(p, q) > 1)
+      .map(([b]) => `${f.id}: "${a}" and "${b}"`));
+  });
 }"""
+)
 
 
 # Text drawn past the edge of its chart's drawing, which cuts it off: a legend wider
 # than the plot, an axis title wider than the chart. A pixel of slack for the
 # difference between the font Vega measures and the one the browser draws.
-TEXT_CUT_OFF = """() => [...document.querySelectorAll('figure.egov-chart')]
-  .filter(f => f.checkVisibility())
-  .flatMap(f => {
-    const svg = f.querySelector('.egov-chart-view svg');
-    const box = svg.getBoundingClientRect(), slack = 1.5;
-    return [...svg.querySelectorAll('text')]
-      .filter(t => t.getAttribute('opacity') !== '0' && t.textContent.trim())
-      .map(t => [t.textContent, t.getBoundingClientRect()])
+TEXT_CUT_OFF = f"""() => ({DRAWN_TEXTS}).flatMap(([f, texts]) => {{
+    const box = f.querySelector('.egov-chart-view svg').getBoundingClientRect();
+    const slack = 1.5;
+    return texts.map(t => [t.textContent, t.getBoundingClientRect()])
       .filter(([, r]) => r.width && (r.left < box.left - slack
         || r.right > box.right + slack || r.top < box.top - slack
         || r.bottom > box.bottom + slack))
-      .map(([text, r]) => `${f.id}: "${text}" drawn from`
-        + ` ${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)}`
-        + ` px of ${Math.round(box.width)}`);
-  })"""
+      .map(([text, r]) => `${{f.id}}: "${{text}}" drawn from`
+        + ` ${{Math.round(r.left - box.left)}} to ${{Math.round(r.right - box.left)}}`
+        + ` px of ${{Math.round(box.width)}}`);
+  }})"""
+
+
+def check_chart_texts(page, path: str) -> None:
+    """No text of a chart in sight runs past the chart's edge or overlaps another."""
+    cut_off = page.evaluate(TEXT_CUT_OFF)
+    assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
+    overlapping = page.evaluate(OVERLAPPING_TEXT)
+    assert overlapping == [], f"{path}: texts of a chart overlap: {overlapping}"
 
 
 def open_solutions(page) -> int:
@@ -273,11 +281,7 @@ def open_solutions(page) -> int:
         return closed.length;
     }"""
     )
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('figure.egov-chart')]"
-        ".every(f => f.dataset.rendered === 'true')",
-        timeout=20_000,
-    )
+    page.wait_for_function(ALL_DRAWN, timeout=20_000)
     return opened
 
 
@@ -294,7 +298,4 @@ def check_fits_a_phone(page, path: str) -> None:
             f"{path}: {box['id']} is drawn wider than the screen"
         )
         assert box["right"] <= width, f"{path}: {box['id']} runs off the screen"
-    cut_off = page.evaluate(TEXT_CUT_OFF)
-    assert cut_off == [], f"{path}: text runs past the chart's edge: {cut_off}"
-    overlapping = page.evaluate(OVERLAPPING_TEXT)
-    assert overlapping == [], f"{path}: texts of a chart overlap: {overlapping}"
+    check_chart_texts(page, path)

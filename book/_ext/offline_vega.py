@@ -319,6 +319,8 @@ def make_responsive(vega: dict, chart_kind: str) -> dict:
                 )
                 columns = legend_columns(labels)
                 wide = legend.get("columns", 0)
+                if not isinstance(wide, int):  # a signal: the chart decides
+                    continue
                 if columns is not None and (not wide or columns < wide):
                     legend["columns"] = {"signal": f"egov_narrow ? {columns} : {wide}"}
 

@@ -433,10 +433,10 @@ def edition_scatter(
         .encode(order="year:Q")
         .transform_filter(alt.datum.iso3 == iso3)
     )
+    chosen = (alt.datum.year == edition) & (alt.datum.iso3 == iso3)
     mark = base.mark_point(
         size=140, filled=True, color=HIGHLIGHT, stroke="black", strokeWidth=1
-    ).transform_filter((alt.datum.year == edition) & (alt.datum.iso3 == iso3))
-    chosen = (alt.datum.year == edition) & (alt.datum.iso3 == iso3)
+    ).transform_filter(chosen)
     # The name to the right of the dot, or to its left in the right quarter of the
     # plot, where it would run past the chart's edge.
     labels = [
