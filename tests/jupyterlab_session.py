@@ -213,8 +213,8 @@ RUN_ALL = ("trajectory", "explorer", "open_systems")
 
 def stored_charts(path: Path, folded: bool = False) -> int:
     """The charts a student sees on opening: not those of folded solutions, unless
-    ``folded`` (JupyterLab shows a cell's output once the cell runs, so after Run All
-    a folded solution's chart is shown too; its code stays folded)."""
+    ``folded`` (running a cell unfolds its output and, for markdown, its text, so after
+    Run All a folded solution's chart is shown too; only its code stays folded)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     return sum(
         VEGA_MIME in output.get("data", {})
