@@ -17,6 +17,9 @@ connections kept open across requests):
   wider than the screen.
 
 Figures are medians of --runs loads (timings and bytes; the phone check is one load).
+Then the floor: each chapter with charts once more with the theme's stylesheets and
+scripts taken out (the text, the chart runtime, Vega and the data stay), what drawing
+the charts alone costs on this machine, whatever the theme does.
 It then times the clean build, the no-op rebuild and, unless --skip-tests, the test
 suite, and the first ``load_survey()`` in a fresh Python process, with an empty and with
 a filled table cache (``--load-only`` for that alone; ``--load-book`` to time another
@@ -37,6 +40,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -285,6 +289,53 @@ def turn_page(browser, base: str, before: str, path: str) -> dict:
     return result
 
 
+# What the floor keeps: the chart runtime, Vega and the data files (every other script
+# and stylesheet is the theme's), and the charts' specifications.
+CHART_PARTS = ("/vega/", "egov-charts.", "egov-data/")
+TAG = re.compile(r"<link\b[^>]*>|<script\b([^>]*)>.*?</script>", re.DOTALL)
+
+
+def charts_alone(html: str) -> str:
+    """A page without the theme: every stylesheet, preload and script dropped but the
+    charts' own (CHART_PARTS) and their specifications (JSON)."""
+
+    def keep(match: re.Match) -> str:
+        tag = match.group(0)
+        if tag.startswith("<link") and "stylesheet" not in tag and "preload" not in tag:
+            return tag
+        if any(part in tag.split(">")[0] for part in CHART_PARTS):
+            return tag
+        if match.group(1) is not None and "application/json" in match.group(1):
+            return tag
+        return ""
+
+    return TAG.sub(keep, html)
+
+
+def floor(browser, site: Path, pages: list[str], runs: int) -> dict:
+    """Cold loads of each chapter with charts, the theme taken out: (ready, all) ms."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "site"
+        shutil.copytree(site, bare)
+        for path in pages:
+            page_file = bare / path
+            page_file.write_text(charts_alone(page_file.read_text(encoding="utf-8")))
+        server, base = serve(bare)
+        for path in pages:
+            loads = []
+            for _ in range(runs):
+                context = open_context(browser)
+                page = context.new_page()
+                page.goto(base + path, wait_until="load")
+                page.wait_for_function(ALL_DRAWN, timeout=30_000)
+                loads.append((page.evaluate(READY), page.evaluate(TIMES)["all"]))
+                context.close()
+            results[path] = tuple(statistics.median(x) for x in zip(*loads))
+        server.shutdown()
+    return results
+
+
 def measure(
     browser, base: str, site: Path, pages: list[str], runs: int, turn: bool = False
 ) -> dict:
@@ -424,6 +475,21 @@ def report(results: dict, pages: list[str], runs: int) -> None:
             )
 
 
+def report_floor(ours: dict, bare: dict, runs: int) -> None:
+    print(
+        f"\nThe floor: the same pages, cold, without the theme's stylesheets and "
+        f"scripts (median of {runs}): what the charts alone take here.\n"
+    )
+    print("| page | charts | ours: all ms | charts alone: ready ms | all ms |")
+    print("|---|---|---|---|---|")
+    for path, (ready, all_drawn) in bare.items():
+        print(
+            f"| {path.removeprefix('book/').removesuffix('.html')} "
+            f"| {ours[path]['charts']} | {ms(ours[path]['all'])} "
+            f"| {ms(ready)} | {ms(all_drawn)} |"
+        )
+
+
 FIRST_LOAD = """\
 import time
 import egovbook.data
@@ -521,9 +587,12 @@ def main() -> int:
                     browser, base, sites[name], pages, args.runs, turn=name == "ours"
                 )
                 server.shutdown()
+            with_charts = [p for p in pages if results["ours"][p]["charts"]]
+            bare = floor(browser, sites["ours"], with_charts, args.runs)
             browser.close()
 
     report(results, pages, args.runs)
+    report_floor(results["ours"], bare, args.runs)
     report_loads(loads, args.load_book)
     print()
     for name, (clean, noop) in builds.items():
