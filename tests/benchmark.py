@@ -289,8 +289,9 @@ def turn_page(browser, base: str, before: str, path: str) -> dict:
     return result
 
 
-# What the floor keeps: the chart runtime, Vega and the data files (every other script
-# and stylesheet is the theme's), and the charts' specifications.
+# What the floor keeps: the chart runtime, Vega and the data files, and the charts'
+# specifications. Every other script and stylesheet (the theme's, and the book's small
+# fixes to it) goes.
 CHART_PARTS = ("/vega/", "egov-charts.", "egov-data/")
 TAG = re.compile(r"<link\b[^>]*>|<script\b([^>]*)>.*?</script>", re.DOTALL)
 
@@ -313,7 +314,8 @@ def charts_alone(html: str) -> str:
 
 
 def floor(browser, site: Path, pages: list[str], runs: int) -> dict:
-    """Cold loads of each chapter with charts, the theme taken out: (ready, all) ms."""
+    """Cold loads of each chapter with charts, the theme taken out, measured as the
+    pages themselves are (load()): (ready, all) ms."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "site"
@@ -326,12 +328,12 @@ def floor(browser, site: Path, pages: list[str], runs: int) -> dict:
             loads = []
             for _ in range(runs):
                 context = open_context(browser)
-                page = context.new_page()
-                page.goto(base + path, wait_until="load")
-                page.wait_for_function(ALL_DRAWN, timeout=30_000)
-                loads.append((page.evaluate(READY), page.evaluate(TIMES)["all"]))
+                loads.append(load(context.new_page(), base + path))
                 context.close()
-            results[path] = tuple(statistics.median(x) for x in zip(*loads))
+            results[path] = tuple(
+                statistics.median(result[key] for result in loads)
+                for key in ("ready", "all")
+            )
         server.shutdown()
     return results
 
